@@ -1,0 +1,97 @@
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler;
+
+/// <summary>
+/// Settings of the Redis message scheduler: where messages are stored, and how the bridge claims and republishes them.
+/// Every value has a default; the host validates them at start-up and names the option at fault.
+/// </summary>
+public sealed class RedisSchedulerOptions
+{
+    /// <summary>The configuration section these options bind from: <c>RedisScheduler</c>.</summary>
+    public const string SectionName = "RedisScheduler";
+
+    readonly Dictionary<Type, string> _channels = new();
+
+    /// <summary>
+    /// The StackExchange.Redis configuration string, for example <c>localhost:6379</c> or
+    /// <c>redis1:6379,password=...,ssl=true</c>. Default: <c>localhost:6379</c>.
+    /// </summary>
+    public string Configuration { get; set; } = "localhost:6379";
+
+    /// <summary>An optional callback that adjusts the parsed Redis configuration (TLS certificates, a user name, ...).</summary>
+    public Action<ConfigurationOptions>? ConfigureRedis { get; set; }
+
+    /// <summary>
+    /// The prefix of every key the scheduler writes, so that several schedulers (or tests) can share one Redis.
+    /// Letters, digits and <c>:_-.</c> only. Default: <c>scheduler:</c>.
+    /// </summary>
+    public string KeyPrefix { get; set; } = "scheduler:";
+
+    /// <summary>
+    /// How many partitions the entries are spread over. Each partition is one Redis Cluster hash slot with its own
+    /// due index. Default: 1. Changing it while messages are pending strands them in partitions the bridge no longer reads.
+    /// </summary>
+    public int Partitions { get; set; } = 1;
+
+    /// <summary>
+    /// Write a TTL trigger key (<c>&lt;prefix&gt;{p}:SELLER:&lt;token&gt;</c>) per message, whose <c>expired</c> keyspace event
+    /// wakes the bridge and whose <c>TTL</c> shows an operator how long the message has left. The bridge's own timer is
+    /// the guarantee either way; turn this off for large deployments, where expiry events come late. Default: true.
+    /// </summary>
+    public bool TriggerKeys { get; set; } = true;
+
+    /// <summary>
+    /// Ask Redis (<c>CONFIG SET</c>) to publish the <c>expired</c> keyspace events the trigger keys need, when they are
+    /// not on already. Where <c>CONFIG</c> is forbidden the bridge logs one warning and works by its timer. Default: true.
+    /// </summary>
+    public bool EnableKeyspaceEvents { get; set; } = true;
+
+    /// <summary>How long a bridge owns a claimed message before another bridge may take it over. Default: 30 s.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most messages a bridge claims (and republishes concurrently) in one round trip. Default: 100.</summary>
+    public int ClaimBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// The longest the bridge sleeps between two sweeps of the due index, even when nothing is due: the bound on how late
+    /// a message can be when every wake-up signal was lost. Default: 1 s.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many failed deliveries (with the bus healthy) move a message to the dead-letter set. Default: 10.</summary>
+    public int MaxDeliveryAttempts { get; set; } = 10;
+
+    /// <summary>The delay before the first redelivery after a failure; it doubles with each attempt. Default: 1 s.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay between two redeliveries. Default: 1 minute.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The largest serialized message the scheduler accepts; a larger one is refused with an exception when it is
+    /// scheduled, and nothing is stored. Default: 256 KiB.
+    /// </summary>
+    public int MaxMessageBytes { get; set; } = 256 * 1024;
+
+    /// <summary>How long a scheduling or cancelling call waits for Redis before it fails. Default: 5 s.</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The channel names set with <see cref="MapChannel{T}" />, by message type.</summary>
+    public IReadOnlyDictionary<Type, string> Channels => _channels;
+
+    /// <summary>
+    /// Names the channel of a message type, as the seed names <c>SELLER</c> and <c>OPERATOR</c>; the channel is part of the
+    /// trigger key. Without a mapping the channel is derived from the type's name: <c>SellerNotification</c> becomes
+    /// <c>SELLER</c>.
+    /// </summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="channel">Letters, digits and <c>_-.</c> only.</param>
+    /// <returns>These options, for chaining.</returns>
+    public RedisSchedulerOptions MapChannel<T>(string channel)
+        where T : class
+    {
+        _channels[typeof(T)] = channel;
+        return this;
+    }
+}

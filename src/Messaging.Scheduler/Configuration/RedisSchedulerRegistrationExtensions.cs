@@ -1,0 +1,67 @@
+using MassTransit.DependencyInjection;
+using Messaging.Scheduler;
+using Messaging.Scheduler.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+// Extension methods live in MassTransit's namespace, as MassTransit's own integrations do, so that they show up on `x.`.
+namespace MassTransit;
+
+/// <summary>
+/// Registers the Redis message scheduler with MassTransit's registration configurator (<c>services.AddMassTransit(x =&gt; ...)</c>).
+/// </summary>
+public static class RedisSchedulerRegistrationExtensions
+{
+    /// <summary>
+    /// Adds the Redis message scheduler: a scoped <see cref="IMessageScheduler" /> that stores scheduled messages in Redis,
+    /// for code outside consumers. Call <c>cfg.UseRedisMessageScheduler(context)</c> on the bus as well, so that
+    /// <c>ConsumeContext.SchedulePublish</c> and friends use it inside consumers. Options bind from the
+    /// <c>RedisScheduler</c> configuration section when one exists, then <paramref name="configure" /> runs; they are
+    /// validated when the host starts.
+    /// </summary>
+    /// <param name="configurator">The registration configurator.</param>
+    /// <param name="configure">Sets the options, for example the Redis connection and key prefix.</param>
+    public static void AddRedisMessageScheduler(this IBusRegistrationConfigurator configurator, Action<RedisSchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+
+        var options = configurator.AddOptions<RedisSchedulerOptions>().BindConfiguration(RedisSchedulerOptions.SectionName);
+        if (configure != null)
+            options.Configure(configure);
+        options.ValidateOnStart();
+
+        configurator.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSchedulerOptions>, RedisSchedulerOptionsValidator>());
+        configurator.AddMetrics();
+        configurator.TryAddSingleton(TimeProvider.System);
+        configurator.TryAddSingleton<RedisConnection>();
+        configurator.TryAddSingleton<RedisScheduleStore>();
+        configurator.TryAddSingleton<SchedulerInstruments>();
+        configurator.TryAddSingleton<RedisSchedulerFactory>();
+        configurator.TryAddScoped(provider =>
+        {
+            var consumeContexts = provider.GetService<IScopedConsumeContextProvider>();
+            var consumeContext = consumeContexts is { HasContext: true } ? consumeContexts.GetContext() : null;
+            return provider.GetRequiredService<RedisSchedulerFactory>().Create(provider.GetRequiredService<IBus>(), consumeContext);
+        });
+    }
+
+    /// <summary>
+    /// Runs the bridge in this host: the hosted service that republishes due messages from Redis onto the bus, with their
+    /// original MessageId and headers. Run it in the worker (one or more instances); producers need only
+    /// <see cref="AddRedisMessageScheduler" />. Calls <see cref="AddRedisMessageScheduler" /> if it was not called.
+    /// </summary>
+    /// <param name="configurator">The registration configurator.</param>
+    /// <param name="configure">Sets the options, as in <see cref="AddRedisMessageScheduler" />.</param>
+    public static void AddRedisSchedulerBridge(this IBusRegistrationConfigurator configurator, Action<RedisSchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+
+        if (!configurator.Any(d => d.ServiceType == typeof(RedisSchedulerFactory)))
+            configurator.AddRedisMessageScheduler(configure);
+        else if (configure != null)
+            configurator.Configure(configure);
+
+        configurator.AddHostedService<SchedulerBridge>();
+    }
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Scheduling;
+
+/// <summary>
+/// Step 2 of a message's life, and the seam every other step goes through: the Redis store. Each operation is one Lua
+/// script over the keys of one partition, passed as KEYS, decided by the Redis clock (<c>TIME</c>): schedule (or replace),
+/// cancel, claim due entries under a lease, acknowledge after the broker confirmed, release after a failure.
+/// </summary>
+internal sealed class RedisScheduleStore
+{
+    readonly RedisConnection _connection;
+    readonly RedisSchedulerOptions _options;
+
+    public RedisScheduleStore(RedisConnection connection, IOptions<RedisSchedulerOptions> options)
+    {
+        _connection = connection;
+        _options = options.Value;
+        Keyspace = new SchedulerKeyspace(_options.KeyPrefix, _options.Partitions);
+    }
+
+    public SchedulerKeyspace Keyspace { get; }
+
+    /// <summary>Stores the message under its token, replacing any entry that waits under the same token.</summary>
+    /// <returns>How long until it is due by the Redis clock (zero or less: due at once).</returns>
+    public async Task<TimeSpan> Schedule(Guid tokenId, DateTime dueUtc, string channel, StoredMessage message)
+    {
+        var partition = Keyspace.For(tokenId);
+        var token = SchedulerKeyspace.Format(tokenId);
+        var payload = StoredMessageCodec.Encode(message);
+
+        RedisKey[] keys = [.. partition.All, partition.Trigger(channel, token)];
+        RedisValue[] values =
+        [
+            token,
+            ToUnixMilliseconds(dueUtc),
+            channel,
+            payload,
+            _options.TriggerKeys ? "1" : "0",
+            partition.Wake.ToString(),
+        ];
+
+        var result = await Run(LuaScripts.Schedule, keys, values, "schedule a message").ConfigureAwait(false);
+        return TimeSpan.FromMilliseconds((long)result);
+    }
+
+    public async Task<CancelOutcome> Cancel(Guid tokenId)
+    {
+        var partition = Keyspace.For(tokenId);
+        var token = SchedulerKeyspace.Format(tokenId);
+
+        // The trigger key's name holds the channel, which only the entry knows: read it, then cancel with that key.
+        // The script checks the channel again, so a concurrent reschedule under another channel is caught and retried.
+        var channel = string.Empty;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            RedisKey[] keys = [.. partition.All, partition.Trigger(channel.Length == 0 ? "_" : channel, token)];
+            var result = (RedisResult[])(await Run(LuaScripts.Cancel, keys, [token, channel], "cancel a scheduled message").ConfigureAwait(false))!;
+            switch ((int)result[0])
+            {
+                case 0:
+                    return CancelOutcome.NotFound;
+                case 1:
+                    return CancelOutcome.Cancelled;
+                case 2:
+                    return CancelOutcome.TooLate;
+                default:
+                    channel = (string)result[1]!;
+                    break;
+            }
+        }
+
+        throw new RedisSchedulerUnavailableException($"The message {token} was rescheduled under another channel five times while it was being cancelled; try again.");
+    }
+
+    /// <summary>Claims up to <see cref="RedisSchedulerOptions.ClaimBatchSize" /> due entries of one partition.</summary>
+    public async Task<ClaimBatch> Claim(PartitionKeys partition)
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.All,
+            [_options.ClaimBatchSize, (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false))!;
+
+        var now = (long)result[0];
+        var lease = (long)result[1];
+        var nextDue = (long)result[2];
+        var nextLease = (long)result[3];
+
+        var messages = new List<ClaimedMessage>((result.Length - 7) / 3);
+        var unreadable = new List<(string, long, string)>();
+        for (var i = 7; i + 2 < result.Length; i += 3)
+        {
+            var token = (string)result[i]!;
+            var due = (long)double.Parse((string)result[i + 1]!, CultureInfo.InvariantCulture);
+            var entry = (byte[])result[i + 2]!;
+            if (TryReadHeader(entry, out var attempts, out var channel, out var payload, out var problem))
+                messages.Add(new ClaimedMessage(partition, token, due, lease, attempts, channel, payload));
+            else
+                unreadable.Add((token, lease, problem));
+        }
+
+        return new ClaimBatch(now, messages, unreadable, nextDue < 0 ? null : nextDue, nextLease < 0 ? null : nextLease,
+            (long)result[4], (long)result[5], (long)result[6]);
+    }
+
+    /// <summary>Deletes a delivered entry while this claim still holds it.</summary>
+    /// <returns>False when the claim was lost (its lease was taken over, or the token was scheduled again).</returns>
+    public async Task<bool> Acknowledge(PartitionKeys partition, string token, long lease)
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        var result = await db.ScriptEvaluateAsync(LuaScripts.Acknowledge, [partition.InFlight, partition.Entries], [token, lease])
+            .ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <summary>Makes a claimed entry due again after <paramref name="delay" />, or dead-letters it.</summary>
+    /// <param name="partition">The entry's partition.</param>
+    /// <param name="token">The entry's token.</param>
+    /// <param name="lease">The lease its claim returned.</param>
+    /// <param name="delay">How long until it is due again.</param>
+    /// <param name="countAttempt">False when the failure was not the message's fault (the broker was down).</param>
+    /// <param name="attemptsAllowed">Attempts before it is dead-lettered; 0 dead-letters it now.</param>
+    /// <param name="reason">Why it failed: kept with a dead-lettered entry.</param>
+    /// <returns>The attempts made, -1 when dead-lettered, -2 when the claim was lost.</returns>
+    public async Task<long> Release(PartitionKeys partition, string token, long lease, TimeSpan delay, bool countAttempt, int attemptsAllowed,
+        string reason)
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        var result = await db.ScriptEvaluateAsync(LuaScripts.Release, partition.All,
+            [token, lease, (long)delay.TotalMilliseconds, countAttempt ? "1" : "0", attemptsAllowed, reason]).ConfigureAwait(false);
+        return (long)result;
+    }
+
+    static bool TryReadHeader(byte[] entry, out int attempts, out string channel, out ReadOnlyMemory<byte> payload, out string problem)
+    {
+        attempts = 0;
+        channel = string.Empty;
+        payload = default;
+        var first = Array.IndexOf(entry, (byte)'|');
+        var second = first < 0 ? -1 : Array.IndexOf(entry, (byte)'|', first + 1);
+        if (second < 0 || !int.TryParse(entry.AsSpan(0, first), NumberStyles.None, CultureInfo.InvariantCulture, out attempts))
+        {
+            problem = "the entry does not start with the scheduler's 'attempts|channel|' header: it was not written by this scheduler";
+            return false;
+        }
+
+        channel = Encoding.UTF8.GetString(entry, first + 1, second - first - 1);
+        payload = entry.AsMemory(second + 1);
+        problem = string.Empty;
+        return true;
+    }
+
+    async Task<RedisResult> Run(string script, RedisKey[] keys, RedisValue[] values, string what)
+    {
+        try
+        {
+            var db = await _connection.Database().ConfigureAwait(false);
+            return await db.ScriptEvaluateAsync(script, keys, values).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            throw new RedisSchedulerUnavailableException(
+                $"Could not {what}: Redis at {_connection.Describe()} could not be reached within {_options.OperationTimeout.TotalSeconds:0.###} s " +
+                $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.OperationTimeout)}). Nothing was stored or changed. {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Unix milliseconds, rounded up so that a message is never due before its time.</summary>
+    public static long ToUnixMilliseconds(DateTime utc)
+    {
+        var ticks = utc.Ticks - DateTime.UnixEpoch.Ticks;
+        return (ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+    }
+}

@@ -1,0 +1,31 @@
+using MassTransit;
+using MassTransit.Serialization;
+
+namespace Messaging.Scheduler.Scheduling;
+
+/// <summary>
+/// Step 5 of a message's life: republishes a claimed message onto the bus. A scheduled publish goes to its message
+/// type's exchange, a scheduled send to its address; the task completes when the broker confirmed it (MassTransit waits
+/// for RabbitMQ's publisher confirm).
+/// </summary>
+internal sealed class ScheduledMessageDispatcher
+{
+    readonly IBus _bus;
+
+    public ScheduledMessageDispatcher(IBus bus)
+    {
+        _bus = bus;
+    }
+
+    /// <summary>Decodes the stored form; a <see cref="FormatException" /> means it can never be delivered.</summary>
+    public static StoredMessage Decode(ClaimedMessage claimed) => StoredMessageCodec.Decode(claimed.Payload);
+
+    /// <returns>The expiration the message passed while it waited, if it did.</returns>
+    public async Task<DateTime?> Dispatch(StoredMessage message, CancellationToken cancellationToken)
+    {
+        var pipe = new ReplayPipe(message);
+        var endpoint = await _bus.GetSendEndpoint(message.Destination).ConfigureAwait(false);
+        await endpoint.Send(new SerializedMessageBody(), pipe, cancellationToken).ConfigureAwait(false);
+        return pipe.ExpiredAt;
+    }
+}

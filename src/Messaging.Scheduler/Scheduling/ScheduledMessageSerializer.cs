@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using MassTransit;
+using MassTransit.Logging;
+using MassTransit.RabbitMqTransport;
+using MassTransit.Serialization;
+using RabbitMQ.Client;
+
+namespace Messaging.Scheduler.Scheduling;
+
+/// <summary>
+/// Step 1 of a message's life: turns a message the caller schedules into the <see cref="StoredMessage" /> kept in Redis.
+/// It runs the caller's pipe on a real MassTransit send context (so headers, IDs, time-to-live and RabbitMQ properties the
+/// caller sets are kept), stamps the scheduling token header, and serializes the envelope with MassTransit's own JSON
+/// serializer, as the Quartz integration stores a <c>ScheduleMessage</c> payload.
+/// </summary>
+internal sealed class ScheduledMessageSerializer
+{
+    /// <summary>Transport properties that must not be replayed: the exchange comes from the destination, and a delay
+    /// would ask the broker's delayed-exchange plugin for a second delay.</summary>
+    static readonly string[] DroppedProperties = ["RMQ-Exchange", "Delay"];
+
+    readonly int _maxMessageBytes;
+
+    public ScheduledMessageSerializer(int maxMessageBytes)
+    {
+        _maxMessageBytes = maxMessageBytes;
+    }
+
+    /// <summary>Runs <paramref name="pipe" /> and serializes the result.</summary>
+    /// <returns>The stored form, and the token (the caller's pipe may have set its own).</returns>
+    public async Task<(StoredMessage Message, Guid TokenId)> Serialize<T>(Uri destination, T message, IPipe<SendContext<T>> pipe, Guid tokenId,
+        Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        where T : class
+    {
+        var context = new RabbitMqMessageSendContext<T>(new BasicProperties(), string.Empty, message, cancellationToken)
+        {
+            DestinationAddress = destination,
+            SourceAddress = sourceAddress,
+            Serializer = SystemTextJsonMessageSerializer.Instance,
+            ScheduledMessageId = tokenId,
+        };
+
+        if (consumeContext != null)
+            context.TransferConsumeContextHeaders(consumeContext);
+
+        if (Activity.Current?.Id is { } activityId)
+            context.Headers.Set(DiagnosticHeaders.ActivityId, activityId);
+
+        if (pipe.IsNotEmpty())
+            await pipe.Send(context).ConfigureAwait(false);
+
+        var token = context.ScheduledMessageId ?? tokenId;
+        context.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
+
+        var body = context.Body.GetBytes();
+        if (body.Length > _maxMessageBytes)
+        {
+            throw new MessageTooLargeException(
+                $"The scheduled {typeof(T).Name} serializes to {body.Length} bytes, over the scheduler's limit of {_maxMessageBytes} bytes " +
+                $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.MaxMessageBytes)}). Nothing was stored: send a smaller " +
+                "message (for example a reference to the data) or raise the limit.");
+        }
+
+        var properties = new Dictionary<string, object>();
+        context.WritePropertiesTo(properties);
+        foreach (var name in DroppedProperties)
+            properties.Remove(name);
+
+        var contentType = context.ContentType?.ToString() ?? SystemTextJsonMessageSerializer.JsonContentType.ToString();
+        return (new StoredMessage(destination, contentType, properties, body), token);
+    }
+}

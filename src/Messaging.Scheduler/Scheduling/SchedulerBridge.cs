@@ -1,0 +1,247 @@
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Scheduling;
+
+/// <summary>
+/// The bridge: the hosted service that moves due messages from Redis onto the bus. It sleeps until the earliest due
+/// time in the index (by the Redis clock; at most <see cref="RedisSchedulerOptions.SweepInterval" />, and woken early by
+/// <see cref="TriggerListener" />), claims due entries under a lease (<see cref="RedisScheduleStore.Claim" />), republishes
+/// each (<see cref="ScheduledMessageDispatcher" />), acknowledges it after the broker confirmed, and releases it with a
+/// backoff when it failed. Because the index is the source of truth, a bridge that was stopped, a missed keyspace event
+/// or a restarted Redis loses nothing; several bridges may run at once, each message claimed by exactly one.
+/// </summary>
+internal sealed class SchedulerBridge : BackgroundService
+{
+    readonly RedisScheduleStore _store;
+    readonly ScheduledMessageDispatcher _dispatcher;
+    readonly TriggerListener _trigger;
+    readonly WakeSignal _signal;
+    readonly IBusControl _bus;
+    readonly RedisSchedulerOptions _options;
+    readonly SchedulerInstruments _instruments;
+    readonly TimeProvider _time;
+    readonly ILogger<SchedulerBridge> _logger;
+    readonly RedisConnection _connection;
+    volatile bool _busWasDown;
+
+    public SchedulerBridge(RedisScheduleStore store, RedisConnection connection, IBusControl bus, IOptions<RedisSchedulerOptions> options,
+        SchedulerInstruments instruments, TimeProvider time, ILogger<SchedulerBridge> logger)
+    {
+        _store = store;
+        _connection = connection;
+        _bus = bus;
+        _options = options.Value;
+        _instruments = instruments;
+        _time = time;
+        _logger = logger;
+        _signal = new WakeSignal();
+        _dispatcher = new ScheduledMessageDispatcher(bus);
+        _trigger = new TriggerListener(connection, _options, store.Keyspace, _signal, logger);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var retry = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await WaitForBus(stoppingToken).ConfigureAwait(false);
+                var keyspaceEvents = await _trigger.Start().ConfigureAwait(false);
+                SchedulerLog.BridgeRunning(_logger, _options.KeyPrefix, _options.Partitions, _connection.Describe(), keyspaceEvents);
+                await Run(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is RedisException or RedisSchedulerUnavailableException or TimeoutException)
+            {
+                SchedulerLog.ClaimFailed(_logger, ex, (long)retry.TotalMilliseconds);
+            }
+            catch (Exception ex)
+            {
+                SchedulerLog.BridgeFault(_logger, ex, (long)retry.TotalMilliseconds);
+            }
+
+            try
+            {
+                await Task.Delay(retry, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            retry = TimeSpan.FromMilliseconds(Math.Min(retry.TotalMilliseconds * 2, 5000));
+        }
+
+        try
+        {
+            await _trigger.Stop().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // Stopping: the connection may already be gone.
+        }
+
+        SchedulerLog.BridgeStopped(_logger);
+    }
+
+    async Task Run(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!BusIsUsable())
+            {
+                await _signal.Wait(TimeSpan.FromSeconds(1), _time, stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var sleep = _options.SweepInterval;
+            var full = false;
+            long backlog = 0, inFlight = 0;
+
+            foreach (var partition in _store.Keyspace.Partitions)
+            {
+                var batch = await _store.Claim(partition).ConfigureAwait(false);
+                backlog += batch.Backlog;
+                inFlight += batch.InFlight;
+                if (batch.Reclaimed > 0)
+                    SchedulerLog.Reclaimed(_logger, batch.Reclaimed, partition.Partition);
+
+                foreach (var (token, lease, reason) in batch.Unreadable)
+                    await DeadLetter(partition, token, lease, reason).ConfigureAwait(false);
+
+                if (batch.Messages.Count > 0)
+                    await Task.WhenAll(batch.Messages.Select(m => Deliver(m, batch.Now, stoppingToken))).ConfigureAwait(false);
+
+                full |= batch.Messages.Count + batch.Unreadable.Count >= _options.ClaimBatchSize;
+
+                // Sleep until the next entry is due (or the next lease may run out), measured on the Redis clock.
+                foreach (var next in new[] { batch.NextDue, batch.NextLeaseExpiry })
+                {
+                    if (next is { } at)
+                        sleep = TimeSpan.FromMilliseconds(Math.Min(sleep.TotalMilliseconds, Math.Max(0, at - batch.Now)));
+                }
+            }
+
+            _instruments.Observed(backlog, inFlight);
+
+            if (full)
+                continue;
+
+            await _signal.Wait(sleep, _time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    async Task Deliver(ClaimedMessage claimed, long now, CancellationToken stoppingToken)
+    {
+        StoredMessage message;
+        try
+        {
+            message = ScheduledMessageDispatcher.Decode(claimed);
+        }
+        catch (FormatException ex)
+        {
+            await DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, "unreadable entry: " + ex.Message).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            var expiredAt = await _dispatcher.Dispatch(message, stoppingToken).ConfigureAwait(false);
+            if (expiredAt is { } expiration)
+                SchedulerLog.ExpiredBeforeDelivery(_logger, claimed.Token, expiration);
+        }
+        catch (Exception ex) when (PoisonReason(ex) is { } reason)
+        {
+            await DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, reason).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex)
+        {
+            await Failed(claimed, ex).ConfigureAwait(false);
+            return;
+        }
+
+        // Confirmed by the broker: only now is the entry deleted. Lateness is measured on the Redis clock at the claim.
+        if (await _store.Acknowledge(claimed.Partition, claimed.Token, claimed.LeaseExpiry).ConfigureAwait(false))
+        {
+            var lateness = Math.Max(0, now - claimed.DueMilliseconds);
+            _instruments.Delivered(claimed.Channel, lateness);
+            SchedulerLog.Delivered(_logger, claimed.Channel, claimed.Token, message.Destination, lateness);
+        }
+        else
+            SchedulerLog.ClaimLost(_logger, claimed.Token);
+    }
+
+    async Task Failed(ClaimedMessage claimed, Exception exception)
+    {
+        // A failure while the bus is down is not the message's fault: it waits without using up its attempts.
+        var counts = BusIsUsable();
+        var attempt = claimed.Attempts + (counts ? 1 : 0);
+        var delay = RetryDelay(Math.Max(attempt, 1));
+        _instruments.Failed(claimed.Channel);
+        SchedulerLog.DeliveryFailed(_logger, exception, claimed.Channel, claimed.Token, attempt, (long)delay.TotalMilliseconds);
+
+        var result = await _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, delay, counts, _options.MaxDeliveryAttempts,
+            $"delivery failed {attempt} time(s); last error: {exception.GetType().Name}: {exception.Message}").ConfigureAwait(false);
+        if (result == -1)
+        {
+            _instruments.DeadLettered();
+            SchedulerLog.DeadLettered(_logger, claimed.Token, $"delivery failed {attempt} time(s): {exception.Message}");
+        }
+    }
+
+    async Task DeadLetter(PartitionKeys partition, string token, long lease, string reason)
+    {
+        var result = await _store.Release(partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason).ConfigureAwait(false);
+        if (result == -1)
+        {
+            _instruments.DeadLettered();
+            SchedulerLog.DeadLettered(_logger, token, reason);
+        }
+    }
+
+    TimeSpan RetryDelay(int attempt)
+    {
+        var ms = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
+        return TimeSpan.FromMilliseconds(Math.Min(ms, _options.MaxRetryDelay.TotalMilliseconds));
+    }
+
+    /// <summary>The reason a message can never be delivered, or null when trying again may work.</summary>
+    static string? PoisonReason(Exception exception)
+    {
+        for (var ex = exception; ex != null; ex = ex.InnerException)
+        {
+            if (ex is System.Runtime.Serialization.SerializationException or System.Text.Json.JsonException or FormatException or UriFormatException)
+                return $"the stored message cannot be read: {ex.GetType().Name}: {ex.Message}";
+        }
+
+        return null;
+    }
+
+    bool BusIsUsable()
+    {
+        var health = _bus.CheckHealth();
+        var usable = health.Status != BusHealthStatus.Unhealthy;
+
+        // Say it once when the bus goes down, not once a second while it stays down.
+        if (!usable && !_busWasDown)
+            SchedulerLog.BusUnavailable(_logger, health.Description ?? health.Status.ToString());
+        _busWasDown = !usable;
+        return usable;
+    }
+
+    async Task WaitForBus(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested && _bus.CheckHealth().Status == BusHealthStatus.Unhealthy)
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stoppingToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,26 @@
+-- Cancels a scheduled entry unless it is already being delivered.
+-- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
+-- KEYS[6] the trigger key for ARGV[2]'s channel
+-- ARGV[1] token  ARGV[2] the channel the caller read for this token
+-- Returns { 1 } cancelled, { 0 } unknown token, { 2 } too late (in flight), { 3, channel } read again with this channel.
+local token = ARGV[1]
+if redis.call('ZSCORE', KEYS[2], token) then
+  return { 2 }
+end
+
+local entry = redis.call('HGET', KEYS[3], token)
+if not entry then
+  return { 0 }
+end
+
+local channel = string.match(entry, '^%d+|([^|]*)|')
+if channel and channel ~= ARGV[2] then
+  return { 3, channel }
+end
+
+redis.call('ZREM', KEYS[1], token)
+redis.call('HDEL', KEYS[3], token)
+redis.call('ZREM', KEYS[4], token)
+redis.call('HDEL', KEYS[5], token)
+redis.call('DEL', KEYS[6])
+return { 1 }

@@ -1,0 +1,37 @@
+-- Stores (or replaces) one scheduled message, atomically.
+-- KEYS[1] due index (zset: token -> due ms)     KEYS[2] in-flight set (zset: token -> lease expiry ms)
+-- KEYS[3] entries (hash: token -> "attempts|channel|payload")
+-- KEYS[4] dead-letter set (zset)                KEYS[5] dead-letter reasons (hash)
+-- KEYS[6] the TTL trigger key, <prefix>{p}:<CHANNEL>:<token>
+-- ARGV[1] token  ARGV[2] due time, Unix ms  ARGV[3] channel  ARGV[4] payload
+-- ARGV[5] "1" to write the trigger key  ARGV[6] wake-up channel
+-- Returns the milliseconds until due by the Redis clock (0 or less: due at once).
+local token = ARGV[1]
+local due = tonumber(ARGV[2])
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+-- A message being delivered under this token is not touched (it is too late to stop it);
+-- dropping its claim makes the old delivery's acknowledgement leave this new entry alone.
+redis.call('ZREM', KEYS[2], token)
+redis.call('ZREM', KEYS[4], token)
+redis.call('HDEL', KEYS[5], token)
+
+redis.call('HSET', KEYS[3], token, '0|' .. ARGV[3] .. '|' .. ARGV[4])
+redis.call('ZADD', KEYS[1], due, token)
+
+local ttl = due - now
+if ARGV[5] == '1' and ttl > 0 then
+  redis.call('SET', KEYS[6], '1', 'PX', ttl)
+else
+  redis.call('DEL', KEYS[6])
+end
+
+-- Wake the bridges only when this entry became the earliest one: they sleep until the head is due.
+local head = redis.call('ZRANGE', KEYS[1], 0, 0)
+if head[1] == token then
+  redis.call('PUBLISH', ARGV[6], due)
+end
+
+return ttl
