@@ -21,7 +21,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     }
 
     /// <summary>The Redis endpoint(s), as configured, without the password: for messages.</summary>
-    public string Describe() => _configuration.Value.ToString(includePassword: false);
+    public string Describe() => string.Join(",", _configuration.Value.EndPoints.Select(e => e.ToString()));
 
     public async Task<ConnectionMultiplexer> Get()
     {

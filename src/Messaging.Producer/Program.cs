@@ -1,0 +1,80 @@
+using MassTransit;
+using Messaging.Contracts;
+using Messaging.Producer;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+// The seed's producer.py: schedules the delayed notifications through the Redis scheduler, with MassTransit's own API.
+ProducerCommand command;
+try
+{
+    command = ProducerCommand.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(ProducerCommand.Usage);
+    return 2;
+}
+
+if (command.ShowHelp)
+{
+    Console.WriteLine(ProducerCommand.Usage);
+    return 0;
+}
+
+// The producer's own arguments are not configuration; settings come from appsettings.json and the environment.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Logging.AddFilter("Messaging.Scheduler", LogLevel.Information);
+builder.Services.AddMassTransit(x =>
+{
+    x.AddRedisMessageScheduler(options =>
+    {
+        options.Configuration = builder.Configuration.GetConnectionString("Redis") ?? options.Configuration;
+        options.MapChannel<SellerNotification>("SELLER");
+        options.MapChannel<OperatorNotification>("OPERATOR");
+    });
+    x.UsingRabbitMq((context, cfg) =>
+    {
+        cfg.Host(new Uri(builder.Configuration.GetConnectionString("RabbitMq") ?? "amqp://guest:guest@localhost:5672/"));
+        cfg.UseRedisMessageScheduler(context);
+    });
+});
+
+using var host = builder.Build();
+await host.StartAsync();
+try
+{
+    await using var scope = host.Services.CreateAsyncScope();
+    var scheduler = scope.ServiceProvider.GetRequiredService<IMessageScheduler>();
+
+    if (command.CancelToken is { } token)
+    {
+        if (command.CancelChannel == "OPERATOR")
+            await scheduler.CancelScheduledPublish<OperatorNotification>(token);
+        else
+            await scheduler.CancelScheduledPublish<SellerNotification>(token);
+        Console.WriteLine($"Cancel requested. Token: {token}");
+        return 0;
+    }
+
+    foreach (var request in command.Requests)
+    {
+        var due = request.DueUtc(DateTimeOffset.UtcNow);
+        Guid scheduled = request.Channel == "SELLER"
+            ? (await scheduler.SchedulePublish(due, new SellerNotification { CorrelationKey = request.Key, Recipient = request.Recipient, Text = request.Text })).TokenId
+            : (await scheduler.SchedulePublish(due, new OperatorNotification { CorrelationKey = request.Key, Recipient = request.Recipient, Text = request.Text })).TokenId;
+
+        Console.WriteLine($"Message published. Corr key: {request.Key}. ETA: {due:yyyy-MM-ddTHH:mm:ss.fff}Z");
+        Console.WriteLine($"  channel: {request.Channel}, token: {scheduled} (cancel with --cancel {scheduled})");
+    }
+
+    return 0;
+}
+finally
+{
+    await host.StopAsync();
+}
