@@ -1,0 +1,114 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Scheduler.Tests.Infrastructure;
+
+/// <summary>
+/// A real host for one test: MassTransit on the real RabbitMQ, the Redis scheduler on the real Redis under a key prefix
+/// of its own, optionally the bridge, and the recording consumers on a queue of its own (auto-deleted).
+/// </summary>
+public sealed class TestBus : IAsyncDisposable
+{
+    readonly IHost _host;
+
+    TestBus(IHost host, string runId, string keyPrefix, string queueName, Uri? queueAddress, DeliveryLog log)
+    {
+        QueueAddress = queueAddress;
+        _host = host;
+        RunId = runId;
+        KeyPrefix = keyPrefix;
+        QueueName = queueName;
+        Log = log;
+    }
+
+    public string RunId { get; }
+    public string KeyPrefix { get; }
+    public string QueueName { get; }
+
+    /// <summary>The consumers' queue, with its declaration settings, for a scheduled send.</summary>
+    public Uri? QueueAddress { get; }
+    public DeliveryLog Log { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public IBus Bus => _host.Services.GetRequiredService<IBus>();
+
+    /// <summary>The <see cref="IMessageScheduler" /> the registration provides for code outside consumers.</summary>
+    public IMessageScheduler Scheduler => _host.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageScheduler>();
+
+    public static async Task<TestBus> Start(string testName, Action<TestBusSettings>? configure = null)
+    {
+        await TestServers.EnsureRabbitMq();
+        await TestServers.RedisDatabase();
+
+        var settings = new TestBusSettings();
+        configure?.Invoke(settings);
+
+        var runId = settings.RunId ?? TestServers.UniqueName(testName);
+        var keyPrefix = settings.KeyPrefix ?? runId + ":";
+        var queueName = TestServers.UniqueName(testName);
+        var log = new DeliveryLog(runId);
+        Uri? queueAddress = null;
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(log);
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(30);
+            o.StopTimeout = TimeSpan.FromSeconds(10);
+        });
+        builder.Services.AddMassTransit(x =>
+        {
+            void Options(RedisSchedulerOptions o)
+            {
+                o.Configuration = settings.Redis ?? TestServers.Redis;
+                o.KeyPrefix = keyPrefix;
+                settings.Scheduler?.Invoke(o);
+            }
+
+            if (settings.Bridge)
+                x.AddRedisSchedulerBridge(Options);
+            else
+                x.AddRedisMessageScheduler(Options);
+
+            if (settings.Consumers)
+            {
+                x.AddConsumer<ProbeConsumer>();
+                x.AddConsumer<SchedulingConsumer>();
+            }
+
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(TestServers.RabbitMq);
+                cfg.UseRedisMessageScheduler(context);
+                if (settings.Consumers)
+                {
+                    cfg.ReceiveEndpoint(queueName, e =>
+                    {
+                        e.AutoDelete = true;
+                        e.Durable = false;
+                        queueAddress = e.InputAddress;
+                        e.ConfigureConsumer<ProbeConsumer>(context);
+                        e.ConfigureConsumer<SchedulingConsumer>(context);
+                    });
+                }
+            });
+        });
+
+        var host = builder.Build();
+        await host.StartAsync();
+        return new TestBus(host, runId, keyPrefix, queueName, queueAddress, log);
+    }
+
+    public ProbeMessage Probe(int number, string text = "probe") => new() { RunId = RunId, Number = number, Text = text };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

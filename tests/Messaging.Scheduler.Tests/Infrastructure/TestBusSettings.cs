@@ -1,0 +1,23 @@
+namespace Messaging.Scheduler.Tests.Infrastructure;
+
+/// <summary>How a <see cref="TestBus" /> is set up.</summary>
+public sealed class TestBusSettings
+{
+    /// <summary>Run the bridge in this host.</summary>
+    public bool Bridge { get; set; } = true;
+
+    /// <summary>Run the consumers (and their queue) in this host.</summary>
+    public bool Consumers { get; set; } = true;
+
+    /// <summary>The Redis key prefix; by default the run's own.</summary>
+    public string? KeyPrefix { get; set; }
+
+    /// <summary>The Redis to use; by default <see cref="TestServers.Redis" />.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>The run id whose messages this bus records; by default a new one.</summary>
+    public string? RunId { get; set; }
+
+    /// <summary>Adjusts the scheduler's options after the test defaults.</summary>
+    public Action<RedisSchedulerOptions>? Scheduler { get; set; }
+}
