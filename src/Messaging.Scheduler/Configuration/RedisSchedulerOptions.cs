@@ -43,7 +43,8 @@ public sealed class RedisSchedulerOptions
 
     /// <summary>
     /// Ask Redis (<c>CONFIG SET</c>) to publish the <c>expired</c> keyspace events the trigger keys need, when they are
-    /// not on already. Where <c>CONFIG</c> is forbidden the bridge logs one warning and works by its timer. Default: true.
+    /// not on already. Where <c>CONFIG</c> is forbidden the bridge logs one warning and works by its timer. When false, the
+    /// scheduler sends no <c>CONFIG</c> command at all. Default: true.
     /// </summary>
     public bool EnableKeyspaceEvents { get; set; } = true;
 

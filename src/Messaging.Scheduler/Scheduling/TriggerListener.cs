@@ -58,6 +58,10 @@ internal sealed class TriggerListener
 
     async Task<string> EnsureExpiredEvents(ConnectionMultiplexer multiplexer)
     {
+        // Without the option the scheduler sends no CONFIG command at all: the server's settings are the operator's.
+        if (!_options.EnableKeyspaceEvents)
+            return "not checked (EnableKeyspaceEvents is false)";
+
         var sweepMs = (long)_options.SweepInterval.TotalMilliseconds;
         foreach (var endpoint in multiplexer.GetEndPoints())
         {
@@ -72,17 +76,11 @@ internal sealed class TriggerListener
                 if (HasExpiredEvents(current))
                     continue;
 
-                if (!_options.EnableKeyspaceEvents)
-                {
-                    SchedulerLog.KeyspaceEventsUnavailable(_logger, $"notify-keyspace-events is '{current}' on {endpoint}, and EnableKeyspaceEvents is false", sweepMs);
-                    return "off";
-                }
-
                 var wanted = Merge(current);
                 await server.ConfigSetAsync("notify-keyspace-events", wanted).ConfigureAwait(false);
                 SchedulerLog.KeyspaceEventsEnabled(_logger, current, wanted);
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisCommandException)
             {
                 SchedulerLog.KeyspaceEventsUnavailable(_logger, $"CONFIG is not allowed on {endpoint}: {ex.Message}", sweepMs);
                 return "unknown (CONFIG refused)";

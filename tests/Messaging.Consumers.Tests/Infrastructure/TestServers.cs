@@ -1,0 +1,102 @@
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace Messaging.Consumers.Tests.Infrastructure;
+
+/// <summary>
+/// Where the real servers are: <c>REDIS</c>, <c>RABBITMQ</c> and <c>RABBITMQ_MANAGEMENT</c> from the environment (as
+/// <c>scripts/services.sh env</c> prints them), or the local defaults. A server that does not answer fails the test with
+/// a message naming it, its address and how to start it; a test never skips.
+/// </summary>
+public static class TestServers
+{
+    /// <summary>How to get the servers, appended to every "could not reach" message.</summary>
+    public const string HowToStart = "Run the tests with ./scripts/test.sh, which starts Redis and RabbitMQ (or start them with scripts/services.sh start).";
+
+    static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The StackExchange.Redis configuration string: <c>REDIS</c>, default <c>127.0.0.1:6379</c>.</summary>
+    public static string Redis => Variable("REDIS", "127.0.0.1:6379");
+
+    /// <summary>The AMQP address: <c>RABBITMQ</c>, default <c>amqp://guest:guest@127.0.0.1:5672/</c>.</summary>
+    public static Uri RabbitMq => new(Variable("RABBITMQ", "amqp://guest:guest@127.0.0.1:5672/"));
+
+    /// <summary>The management API: <c>RABBITMQ_MANAGEMENT</c>, default <c>http://guest:guest@127.0.0.1:15672/</c>.</summary>
+    public static Uri RabbitMqManagement => new(Variable("RABBITMQ_MANAGEMENT", "http://guest:guest@127.0.0.1:15672/"));
+
+    /// <summary>A name no other test (or test run) uses: <c>{prefix}-{32 hex digits}</c>.</summary>
+    public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>Connects to <see cref="Redis" />, or fails with a message saying which Redis could not be reached.</summary>
+    public static Task<ConnectionMultiplexer> ConnectRedis() => ConnectRedis(Redis);
+
+    /// <summary>Connects to the Redis at <paramref name="configuration" />, or fails with a message saying it could not be reached.</summary>
+    public static async Task<ConnectionMultiplexer> ConnectRedis(string configuration)
+    {
+        try
+        {
+            var options = ConfigurationOptions.Parse(configuration);
+            options.AbortOnConnectFail = true;
+            options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
+            return await ConnectionMultiplexer.ConnectAsync(options);
+        }
+        catch (Exception ex) when (ex is RedisException or ArgumentException)
+        {
+            throw Unreachable("Redis", $"{configuration} (environment variable REDIS)", ex);
+        }
+    }
+
+    /// <summary>
+    /// Fails with a clear message unless the RabbitMQ at <paramref name="amqp" /> accepts TCP connections on its AMQP port
+    /// and its management API (<paramref name="management" />) answers.
+    /// </summary>
+    public static async Task EnsureRabbitMq(Uri amqp, RabbitMqManagement management)
+    {
+        ArgumentNullException.ThrowIfNull(amqp);
+        ArgumentNullException.ThrowIfNull(management);
+        var port = amqp.Port > 0 ? amqp.Port : 5672;
+        try
+        {
+            using var timeout = new CancellationTokenSource(ConnectTimeout);
+            using var client = new TcpClient();
+            await client.ConnectAsync(amqp.Host, port, timeout.Token);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            throw Unreachable("RabbitMQ (AMQP)", $"{amqp.Host}:{port} (environment variable RABBITMQ)", NoAnswer(ex));
+        }
+
+        try
+        {
+            await management.Overview();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            throw Unreachable("the RabbitMQ management API", $"{management.BaseAddress} (environment variable RABBITMQ_MANAGEMENT)", NoAnswer(ex));
+        }
+    }
+
+    /// <summary>The exception a test fails with when a server does not answer.</summary>
+    public static InvalidOperationException Unreachable(string server, string address, Exception cause) =>
+        new($"Could not reach {server} at {address}: {cause.Message} {HowToStart}", cause);
+
+    /// <summary>Deletes every key that starts with <paramref name="prefix" /> (only the test's own; never FLUSHDB).</summary>
+    public static async Task DeleteRedisKeys(ConnectionMultiplexer redis, string prefix)
+    {
+        var db = redis.GetDatabase();
+        foreach (var endpoint in redis.GetEndPoints())
+        {
+            var server = redis.GetServer(endpoint);
+            if (server.IsReplica)
+                continue;
+            await foreach (var key in server.KeysAsync(db.Database, prefix + "*", pageSize: 250))
+                await db.KeyDeleteAsync(key);
+        }
+    }
+
+    static Exception NoAnswer(Exception ex) =>
+        ex is OperationCanceledException ? new TimeoutException($"no answer within {ConnectTimeout.TotalSeconds:0} s.", ex) : ex;
+
+    static string Variable(string name, string fallback) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
+}
