@@ -11,7 +11,7 @@ namespace Messaging.Consumers.Tests.Infrastructure;
 public static class TestServers
 {
     /// <summary>How to get the servers, appended to every "could not reach" message.</summary>
-    public const string HowToStart = "Run the tests with ./scripts/test.sh, which starts Redis and RabbitMQ (or start them with scripts/services.sh start).";
+    public const string HowToStart = "./scripts/test.sh starts Redis and RabbitMQ and runs the tests (or start them with scripts/services.sh start).";
 
     static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
@@ -78,7 +78,7 @@ public static class TestServers
 
     /// <summary>The exception a test fails with when a server does not answer.</summary>
     public static InvalidOperationException Unreachable(string server, string address, Exception cause) =>
-        new($"Could not reach {server} at {address}: {cause.Message} {HowToStart}", cause);
+        new($"Could not reach {server} at {address}. {HowToStart} (Cause: {cause.GetType().Name}: {cause.Message})", cause);
 
     /// <summary>Deletes every key that starts with <paramref name="prefix" /> (only the test's own; never FLUSHDB).</summary>
     public static async Task DeleteRedisKeys(ConnectionMultiplexer redis, string prefix)

@@ -1,0 +1,187 @@
+using Messaging.Scheduler.Scheduling;
+using Messaging.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Tests;
+
+/// <summary>The Redis store's scripts against a real Redis: claim by the Redis clock, leases, acknowledgement, release,
+/// dead-lettering, cancel, and the trigger key.</summary>
+public sealed class StoreTests : IAsyncLifetime
+{
+    readonly RedisSchedulerOptions _options = new() { Configuration = TestServers.Redis, LeaseDuration = TimeSpan.FromSeconds(1), MaxDeliveryAttempts = 2 };
+    RedisConnection _connection = null!;
+    RedisScheduleStore _store = null!;
+    IDatabase _db = null!;
+
+    PartitionKeys Partition => _store.Keyspace.Partitions[0];
+
+    public async Task InitializeAsync()
+    {
+        _options.KeyPrefix = TestServers.UniqueName("store") + ":";
+        _connection = new RedisConnection(Options.Create(_options));
+        _store = new RedisScheduleStore(_connection, Options.Create(_options));
+        _db = await TestServers.RedisDatabase();
+    }
+
+    public async Task DisposeAsync() => await _connection.DisposeAsync();
+
+    static StoredMessage Message(string text = "body") =>
+        new(new Uri("rabbitmq://localhost/exchange"), "application/vnd.masstransit+json", new Dictionary<string, object>(), System.Text.Encoding.UTF8.GetBytes(text));
+
+    async Task<DateTime> RedisUtc() => DateTime.UnixEpoch.AddMilliseconds(await TestServers.RedisNow(_db));
+
+    [Fact]
+    public async Task Claim_takes_only_what_is_due_by_the_redis_clock_and_says_when_the_next_is_due()
+    {
+        var now = await RedisUtc();
+        var due = Guid.NewGuid();
+        var later = Guid.NewGuid();
+        await _store.Schedule(due, now.AddSeconds(-1), "A", Message());
+        await _store.Schedule(later, now.AddMinutes(10), "A", Message());
+
+        var batch = await _store.Claim(Partition);
+
+        var claimed = Assert.Single(batch.Messages);
+        Assert.Equal(due.ToString("N"), claimed.Token);
+        Assert.Equal("A", claimed.Channel);
+        Assert.Equal(Timing.UnixMs(now.AddMinutes(10)), batch.NextDue);
+        Assert.Equal(1, batch.Backlog);
+        Assert.Equal(1, batch.InFlight);
+        Assert.Equal(Message().Body.ToArray(), StoredMessageCodec.Decode(claimed.Payload).Body.ToArray());
+    }
+
+    [Fact]
+    public async Task A_claimed_entry_cannot_be_cancelled_and_is_deleted_only_by_its_own_claim()
+    {
+        var token = Guid.NewGuid();
+        await _store.Schedule(token, await RedisUtc(), "A", Message());
+        var claimed = Assert.Single((await _store.Claim(Partition)).Messages);
+
+        Assert.Equal(CancelOutcome.TooLate, await _store.Cancel(token));
+        Assert.False(await _store.Acknowledge(Partition, claimed.Token, claimed.LeaseExpiry - 1));
+        Assert.True(await _store.Acknowledge(Partition, claimed.Token, claimed.LeaseExpiry));
+        Assert.False(await _db.HashExistsAsync(Partition.Entries, claimed.Token));
+        Assert.Equal(CancelOutcome.NotFound, await _store.Cancel(token));
+    }
+
+    [Fact]
+    public async Task An_expired_lease_is_taken_back_and_the_old_claim_can_no_longer_acknowledge()
+    {
+        await _store.Schedule(Guid.NewGuid(), await RedisUtc(), "A", Message());
+        var crashed = Assert.Single((await _store.Claim(Partition)).Messages);
+
+        Assert.Empty((await _store.Claim(Partition)).Messages);
+        await Wait.Until(async () => await TestServers.RedisNow(_db) > crashed.LeaseExpiry, TimeSpan.FromSeconds(10), "the lease ran out");
+        var retaken = await _store.Claim(Partition);
+
+        Assert.Equal(1, retaken.Reclaimed);
+        var again = Assert.Single(retaken.Messages);
+        Assert.Equal(crashed.Token, again.Token);
+        Assert.False(await _store.Acknowledge(Partition, crashed.Token, crashed.LeaseExpiry));
+        Assert.True(await _store.Acknowledge(Partition, again.Token, again.LeaseExpiry));
+    }
+
+    [Fact]
+    public async Task Release_retries_after_the_delay_and_dead_letters_after_the_allowed_attempts()
+    {
+        await _store.Schedule(Guid.NewGuid(), await RedisUtc(), "A", Message());
+        var first = Assert.Single((await _store.Claim(Partition)).Messages);
+
+        // A failure that is not the message's fault (the bus was down) does not use up an attempt.
+        Assert.Equal(0, await _store.Release(Partition, first.Token, first.LeaseExpiry, TimeSpan.Zero, countAttempt: false, 2, "bus down"));
+        var second = Assert.Single((await _store.Claim(Partition)).Messages);
+        Assert.Equal(0, second.Attempts);
+
+        Assert.Equal(1, await _store.Release(Partition, second.Token, second.LeaseExpiry, TimeSpan.FromMinutes(5), countAttempt: true, 2, "boom"));
+        var waiting = await _store.Claim(Partition);
+        Assert.Empty(waiting.Messages);
+        Assert.InRange(waiting.NextDue!.Value - waiting.Now, TimeSpan.FromMinutes(4).TotalMilliseconds, TimeSpan.FromMinutes(5).TotalMilliseconds);
+
+        await _db.SortedSetAddAsync(Partition.Due, second.Token, waiting.Now);
+        var third = Assert.Single((await _store.Claim(Partition)).Messages);
+        Assert.Equal(1, third.Attempts);
+        Assert.Equal(-1, await _store.Release(Partition, third.Token, third.LeaseExpiry, TimeSpan.Zero, countAttempt: true, 2, "boom again"));
+
+        Assert.NotNull(await _db.SortedSetScoreAsync(Partition.Dead, third.Token));
+        Assert.Equal("boom again", (string?)await _db.HashGetAsync(Partition.DeadReasons, third.Token));
+        Assert.True(await _db.HashExistsAsync(Partition.Entries, third.Token), "a dead-lettered entry keeps its message");
+        Assert.Equal(0, await _db.SortedSetLengthAsync(Partition.InFlight));
+    }
+
+    [Fact]
+    public async Task Scheduling_a_token_again_while_it_is_in_flight_keeps_the_new_entry_when_the_old_delivery_is_acknowledged()
+    {
+        var token = Guid.NewGuid();
+        await _store.Schedule(token, await RedisUtc(), "A", Message("old"));
+        var old = Assert.Single((await _store.Claim(Partition)).Messages);
+
+        await _store.Schedule(token, (await RedisUtc()).AddMinutes(1), "A", Message("new"));
+
+        Assert.False(await _store.Acknowledge(Partition, old.Token, old.LeaseExpiry));
+        var entry = (byte[])(await _db.HashGetAsync(Partition.Entries, old.Token))!;
+        Assert.EndsWith("new", System.Text.Encoding.UTF8.GetString(entry), StringComparison.Ordinal);
+        Assert.NotNull(await _db.SortedSetScoreAsync(Partition.Due, old.Token));
+    }
+
+    [Fact]
+    public async Task The_trigger_key_shows_the_time_left_and_goes_with_a_cancel()
+    {
+        var token = Guid.NewGuid();
+        var untilDue = await _store.Schedule(token, (await RedisUtc()).AddSeconds(60), "SELLER", Message());
+        var trigger = Partition.Trigger("SELLER", token.ToString("N"));
+
+        Assert.InRange(untilDue.TotalSeconds, 55, 60);
+        var ttl = await _db.KeyTimeToLiveAsync(trigger);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value.TotalSeconds, 55, 60);
+        Assert.StartsWith(_options.KeyPrefix + "{0}:SELLER:", trigger.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(CancelOutcome.Cancelled, await _store.Cancel(token));
+        Assert.False(await _db.KeyExistsAsync(trigger));
+        Assert.Equal(0, await _db.SortedSetLengthAsync(Partition.Due));
+    }
+
+    [Fact]
+    public async Task Without_trigger_keys_only_the_index_and_the_entry_are_written()
+    {
+        _options.TriggerKeys = false;
+        var token = Guid.NewGuid();
+        await _store.Schedule(token, (await RedisUtc()).AddSeconds(60), "SELLER", Message());
+
+        Assert.False(await _db.KeyExistsAsync(Partition.Trigger("SELLER", token.ToString("N"))));
+        Assert.Equal(1, await _db.SortedSetLengthAsync(Partition.Due));
+    }
+
+    [Fact]
+    public async Task Scheduling_an_earlier_message_than_any_other_wakes_the_bridges()
+    {
+        var multiplexer = await _connection.Get();
+        var woken = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await multiplexer.GetSubscriber().SubscribeAsync(Partition.Wake, (_, value) => woken.Enqueue(value!));
+        var now = await RedisUtc();
+
+        await _store.Schedule(Guid.NewGuid(), now.AddMinutes(10), "A", Message());
+        await _store.Schedule(Guid.NewGuid(), now.AddMinutes(20), "A", Message());
+        await _store.Schedule(Guid.NewGuid(), now.AddMinutes(5), "A", Message());
+
+        await Wait.Until(() => woken.Count >= 2, TimeSpan.FromSeconds(10), "two wake-ups arrived");
+        Assert.Equal([Timing.UnixMs(now.AddMinutes(10)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Timing.UnixMs(now.AddMinutes(5)).ToString(System.Globalization.CultureInfo.InvariantCulture)], woken.ToArray());
+    }
+
+    [Fact]
+    public async Task An_unreachable_redis_fails_the_call_within_the_timeout_and_says_so()
+    {
+        var options = new RedisSchedulerOptions { Configuration = "127.0.0.1:1", KeyPrefix = "unreachable:", OperationTimeout = TimeSpan.FromSeconds(1) };
+        await using var connection = new RedisConnection(Options.Create(options));
+        var store = new RedisScheduleStore(connection, Options.Create(options));
+
+        var started = DateTime.UtcNow;
+        var error = await Assert.ThrowsAsync<RedisSchedulerUnavailableException>(() => store.Schedule(Guid.NewGuid(), DateTime.UtcNow, "A", Message()));
+
+        Assert.Contains("127.0.0.1:1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("could not be reached", error.Message, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "the call gave up within a few timeouts");
+    }
+}

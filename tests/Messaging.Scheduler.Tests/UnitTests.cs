@@ -1,0 +1,140 @@
+using Messaging.Scheduler.Scheduling;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Messaging.Scheduler.Tests;
+
+/// <summary>Pure logic: the entry format, channel names, option validation and the wake-up signal.</summary>
+public sealed class UnitTests
+{
+    [Fact]
+    public void The_codec_reads_back_what_it_wrote()
+    {
+        var properties = new Dictionary<string, object>
+        {
+            ["RMQ-RoutingKey"] = "key",
+            ["RMQ-Priority"] = (byte)4,
+            ["Durable"] = false,
+            ["Count"] = 7,
+            ["Big"] = 7L << 40,
+            ["Wait"] = TimeSpan.FromSeconds(3),
+        };
+        var message = new StoredMessage(new Uri("rabbitmq://host/vhost/Messaging.Contracts:SellerNotification"), "application/vnd.masstransit+json",
+            properties, new byte[] { 1, 2, 3, 0, 255 });
+
+        var read = StoredMessageCodec.Decode(StoredMessageCodec.Encode(message));
+
+        Assert.Equal(message.Destination, read.Destination);
+        Assert.Equal(message.ContentType, read.ContentType);
+        Assert.Equal(message.Body.ToArray(), read.Body.ToArray());
+        Assert.Equal(properties, read.TransportProperties);
+    }
+
+    [Theory]
+    [InlineData(new byte[0], "ends before")]
+    [InlineData(new byte[] { 9 }, "format version 9")]
+    [InlineData(new byte[] { 1, 3, (byte)'a', (byte)'b', (byte)'c' }, "not an absolute URI")]
+    public void The_codec_explains_what_it_cannot_read(byte[] bytes, string reason)
+    {
+        var error = Assert.Throws<FormatException>(() => StoredMessageCodec.Decode(bytes));
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_truncated_body_is_reported()
+    {
+        var bytes = StoredMessageCodec.Encode(new StoredMessage(new Uri("queue:q"), "text/plain", new Dictionary<string, object>(), new byte[10]));
+        var error = Assert.Throws<FormatException>(() => StoredMessageCodec.Decode(bytes.AsMemory(0, bytes.Length - 3)));
+        Assert.Contains("body should be 10 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    sealed record SellerNotification;
+    sealed record OperatorNotification;
+    sealed record PriceChanged;
+    sealed record ReminderMessage;
+
+    [Fact]
+    public void Channels_are_derived_from_the_type_name_unless_mapped()
+    {
+        var channels = new ChannelName(new Dictionary<Type, string> { [typeof(PriceChanged)] = "PRICES" });
+
+        Assert.Equal("SELLER", channels.For(typeof(SellerNotification)));
+        Assert.Equal("OPERATOR", channels.For(typeof(OperatorNotification)));
+        Assert.Equal("REMINDER", channels.For(typeof(ReminderMessage)));
+        Assert.Equal("PRICES", channels.For(typeof(PriceChanged)));
+        Assert.Equal("LIST", channels.For(typeof(List<int>)));
+    }
+
+    [Fact]
+    public void Default_options_are_valid()
+    {
+        Assert.True(new RedisSchedulerOptionsValidator().Validate(null, new RedisSchedulerOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("KeyPrefix", "RedisScheduler:KeyPrefix is empty")]
+    [InlineData("KeyPrefixBraces", "RedisScheduler:KeyPrefix 'a{b}' may hold only")]
+    [InlineData("LeaseDuration", "RedisScheduler:LeaseDuration is 00:00:00")]
+    [InlineData("ClaimBatchSize", "RedisScheduler:ClaimBatchSize is 0")]
+    [InlineData("Partitions", "RedisScheduler:Partitions is 0")]
+    [InlineData("Channel", "the channel 'SELL ER' mapped to SellerNotification")]
+    [InlineData("Configuration", "RedisScheduler:Configuration is empty")]
+    public void Invalid_options_are_rejected_naming_the_option(string option, string expected)
+    {
+        var options = new RedisSchedulerOptions();
+        switch (option)
+        {
+            case "KeyPrefix": options.KeyPrefix = ""; break;
+            case "KeyPrefixBraces": options.KeyPrefix = "a{b}"; break;
+            case "LeaseDuration": options.LeaseDuration = TimeSpan.Zero; break;
+            case "ClaimBatchSize": options.ClaimBatchSize = 0; break;
+            case "Partitions": options.Partitions = 0; break;
+            case "Channel": options.MapChannel<SellerNotification>("SELL ER"); break;
+            case "Configuration": options.Configuration = " "; break;
+        }
+
+        var result = new RedisSchedulerOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tokens_spread_over_partitions_and_stay_in_theirs()
+    {
+        var keyspace = new SchedulerKeyspace("p:", 4);
+        var tokens = Enumerable.Range(0, 400).Select(_ => Guid.NewGuid()).ToList();
+
+        var counts = tokens.GroupBy(t => keyspace.For(t).Partition).ToDictionary(g => g.Key, g => g.Count());
+
+        Assert.Equal(4, counts.Count);
+        Assert.All(counts.Values, c => Assert.InRange(c, 50, 150));
+        Assert.All(tokens, t => Assert.Same(keyspace.For(t), keyspace.For(t)));
+        Assert.Equal("p:{3}:due", keyspace.Partitions[3].Due.ToString());
+    }
+
+    [Fact]
+    public async Task The_wake_signal_ends_a_sleep_early_and_otherwise_waits_the_full_time()
+    {
+        var time = new FakeTimeProvider();
+        var signal = new WakeSignal();
+
+        var sleeping = signal.Wait(TimeSpan.FromSeconds(1), time, CancellationToken.None);
+        Assert.False(sleeping.IsCompleted);
+        signal.Set();
+        Assert.True(await sleeping.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        var timed = signal.Wait(TimeSpan.FromSeconds(1), time, CancellationToken.None);
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(timed.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(await timed.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        signal.Set();
+        signal.Set();
+        Assert.True(await signal.Wait(TimeSpan.FromSeconds(1), time, CancellationToken.None));
+        var afterOneSignal = signal.Wait(TimeSpan.FromSeconds(1), time, CancellationToken.None);
+        Assert.False(afterOneSignal.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(await afterOneSignal.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+}
