@@ -38,6 +38,7 @@ public static class TestServers
             var options = ConfigurationOptions.Parse(configuration);
             options.AbortOnConnectFail = true;
             options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
+            options.ConnectRetry = 1;
             return await ConnectionMultiplexer.ConnectAsync(options);
         }
         catch (Exception ex) when (ex is RedisException or ArgumentException)
