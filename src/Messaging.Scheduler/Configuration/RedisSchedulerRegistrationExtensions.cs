@@ -37,6 +37,7 @@ public static class RedisSchedulerRegistrationExtensions
         configurator.TryAddSingleton<RedisConnection>();
         configurator.TryAddSingleton<RedisScheduleStore>();
         configurator.TryAddSingleton<SchedulerInstruments>();
+        configurator.TryAddSingleton<ScheduleWriter>();
         configurator.TryAddSingleton<RedisSchedulerFactory>();
         configurator.TryAddScoped(provider =>
         {
@@ -63,5 +64,32 @@ public static class RedisSchedulerRegistrationExtensions
             configurator.Configure(configure);
 
         configurator.AddHostedService<SchedulerBridge>();
+    }
+
+    /// <summary>
+    /// Runs the scheduler endpoint in this host: consumers for <c>ScheduleMessage</c> and <c>CancelScheduledMessage</c> on
+    /// a queue (<c>scheduler</c> by default), so that services with stock MassTransit only configure
+    /// <c>x.AddMessageScheduler(new Uri("queue:scheduler"))</c> and <c>cfg.UseMessageScheduler(new Uri("queue:scheduler"))</c>,
+    /// as for Quartz or Hangfire, and need neither this package nor a Redis connection. Messages go into the same store as
+    /// the direct provider's. <c>cfg.ConfigureEndpoints(context)</c> creates the endpoint. Calls
+    /// <see cref="AddRedisMessageScheduler" /> if it was not called.
+    /// </summary>
+    /// <param name="configurator">The registration configurator.</param>
+    /// <param name="configure">Sets the queue name, prefetch count and concurrency.</param>
+    public static void AddRedisSchedulerConsumers(this IBusRegistrationConfigurator configurator, Action<RedisSchedulerEndpointOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+
+        if (!configurator.Any(d => d.ServiceType == typeof(RedisSchedulerFactory)))
+            configurator.AddRedisMessageScheduler();
+
+        var options = new RedisSchedulerEndpointOptions();
+        configure?.Invoke(options);
+        if (string.IsNullOrWhiteSpace(options.QueueName))
+            throw new ArgumentException("RedisSchedulerEndpointOptions.QueueName is empty: name the scheduler's queue, for example 'scheduler'.", nameof(configure));
+
+        configurator.AddSingleton(new SchedulerEndpointDefinition(options));
+        configurator.AddConsumer<ScheduleMessageConsumer, ScheduleMessageConsumerDefinition>();
+        configurator.AddConsumer<CancelScheduledMessageConsumer, CancelScheduledMessageConsumerDefinition>();
     }
 }

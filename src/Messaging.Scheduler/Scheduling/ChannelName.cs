@@ -13,14 +13,30 @@ internal sealed partial class ChannelName
     static readonly string[] Suffixes = ["Notification", "Message", "Command", "Event"];
 
     readonly IReadOnlyDictionary<Type, string> _mapped;
+    readonly Dictionary<string, string> _mappedUrns;
     readonly ConcurrentDictionary<Type, string> _cache = new();
 
     public ChannelName(IReadOnlyDictionary<Type, string> mapped)
     {
         _mapped = mapped;
+        _mappedUrns = mapped.ToDictionary(m => MassTransit.MessageUrn.ForTypeString(m.Key), m => m.Value, StringComparer.Ordinal);
     }
 
     public string For(Type messageType) => _cache.GetOrAdd(messageType, Derive);
+
+    /// <summary>The channel of a message known only by its MassTransit URN (<c>urn:message:Namespace:Type</c>), as a
+    /// <c>ScheduleMessage</c> command names its payload.</summary>
+    public string ForUrn(string messageUrn)
+    {
+        if (_mappedUrns.TryGetValue(messageUrn, out var channel))
+            return channel;
+
+        var name = messageUrn;
+        var bracket = name.IndexOf('[', StringComparison.Ordinal);
+        if (bracket > 0)
+            name = name[..bracket];
+        return FromName(name[(name.LastIndexOf(':') + 1)..]);
+    }
 
     public static bool IsValid(string? channel) => !string.IsNullOrEmpty(channel) && Pattern().IsMatch(channel);
 
@@ -31,9 +47,11 @@ internal sealed partial class ChannelName
 
         var name = type.Name;
         var tick = name.IndexOf('`', StringComparison.Ordinal);
-        if (tick > 0)
-            name = name[..tick];
+        return FromName(tick > 0 ? name[..tick] : name);
+    }
 
+    static string FromName(string name)
+    {
         foreach (var suffix in Suffixes)
         {
             if (name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.Ordinal))
@@ -44,7 +62,7 @@ internal sealed partial class ChannelName
         }
 
         name = Invalid().Replace(name, "_");
-        return name.ToUpperInvariant();
+        return name.Length == 0 ? "MESSAGE" : name.ToUpperInvariant();
     }
 
     [GeneratedRegex("^[A-Za-z0-9_.-]+$")]

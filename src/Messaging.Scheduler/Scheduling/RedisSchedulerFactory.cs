@@ -1,7 +1,5 @@
 using MassTransit;
 using MassTransit.Scheduling;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Messaging.Scheduler.Scheduling;
 
@@ -11,30 +9,18 @@ namespace Messaging.Scheduler.Scheduling;
 /// </summary>
 internal sealed class RedisSchedulerFactory
 {
-    readonly RedisScheduleStore _store;
-    readonly ScheduledMessageSerializer _serializer;
-    readonly ChannelName _channels;
-    readonly SchedulerInstruments _instruments;
-    readonly ILogger _logger;
+    readonly ScheduleWriter _writer;
 
-    public RedisSchedulerFactory(RedisScheduleStore store, IOptions<RedisSchedulerOptions> options, SchedulerInstruments instruments,
-        ILogger<RedisScheduleMessageProvider> logger)
+    public RedisSchedulerFactory(ScheduleWriter writer)
     {
-        _store = store;
-        _serializer = new ScheduledMessageSerializer(options.Value.MaxMessageBytes);
-        _channels = new ChannelName(options.Value.Channels);
-        _instruments = instruments;
-        _logger = logger;
+        _writer = writer;
     }
-
-    public IScheduleMessageProvider CreateProvider(Uri? sourceAddress, ConsumeContext? consumeContext) =>
-        new RedisScheduleMessageProvider(_store, _serializer, _channels, _instruments, _logger, sourceAddress, consumeContext);
 
     /// <summary>For <see cref="MessageSchedulerFactory" />: the scheduler of a consume context.</summary>
     public IMessageScheduler Create(ConsumeContext context) =>
-        new MessageScheduler(CreateProvider(context.ReceiveContext.InputAddress, context), context.GetPayload<IBusTopology>());
+        new MessageScheduler(new RedisScheduleMessageProvider(_writer, context.ReceiveContext.InputAddress, context), context.GetPayload<IBusTopology>());
 
     /// <summary>The scheduler of code outside consumers (or inside, when a consume context is given).</summary>
     public IMessageScheduler Create(IBus bus, ConsumeContext? context) =>
-        new MessageScheduler(CreateProvider(bus.Address, context), bus.Topology);
+        new MessageScheduler(new RedisScheduleMessageProvider(_writer, bus.Address, context), bus.Topology);
 }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using MassTransit;
+using MassTransit.Context;
 using MassTransit.Logging;
 using MassTransit.RabbitMqTransport;
+using MassTransit.Scheduling;
 using MassTransit.Serialization;
 using RabbitMQ.Client;
 
@@ -50,23 +52,75 @@ internal sealed class ScheduledMessageSerializer
             await pipe.Send(context).ConfigureAwait(false);
 
         var token = context.ScheduledMessageId ?? tokenId;
-        context.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
+        return (Finish(context, destination, typeof(T).Name, null), token);
+    }
 
+    /// <summary>
+    /// Serializes the message a <see cref="ScheduleMessage" /> command carries, as MassTransit's Quartz consumer does: the
+    /// payload with its message types, and the IDs, addresses, expiration, headers and transport properties of the
+    /// command (which the sending service's scheduler copied from the message it scheduled).
+    /// </summary>
+    public StoredMessage Serialize(ConsumeContext<ScheduleMessage> context)
+    {
+        var command = context.Message;
+        if (command.Destination == null)
+            throw new ArgumentException("The ScheduleMessage command has no Destination: there is nowhere to deliver it.", nameof(context));
+        if (command.Payload == null || command.PayloadType is not { Length: > 0 })
+            throw new ArgumentException("The ScheduleMessage command has no Payload or PayloadType: there is nothing to deliver.", nameof(context));
+
+        var send = new RabbitMqMessageSendContext<ScheduleMessage>(new BasicProperties(), string.Empty, command, context.CancellationToken)
+        {
+            MessageId = context.MessageId,
+            RequestId = context.RequestId,
+            CorrelationId = context.CorrelationId,
+            ConversationId = context.ConversationId,
+            InitiatorId = context.InitiatorId,
+            SourceAddress = context.SourceAddress,
+            DestinationAddress = command.Destination,
+            ResponseAddress = context.ResponseAddress,
+            FaultAddress = context.FaultAddress,
+            SupportedMessageTypes = command.PayloadType,
+            Serializer = context.SerializerContext.GetMessageSerializer(command.Payload, command.PayloadType),
+        };
+
+        if (context.ExpirationTime is { } expiration)
+            send.TimeToLive = expiration.ToUniversalTime() - DateTime.UtcNow;
+
+        foreach (var header in context.Headers.GetAll())
+            send.Headers.Set(header.Key, header.Value);
+        send.Headers.Set(MessageHeaders.SchedulingTokenId, command.CorrelationId.ToString("D"));
+
+        IDictionary<string, object>? received = null;
+        if (context.ReceiveContext.TryGetPayload<TransportReceiveContext>(out var transport))
+            received = transport.GetTransportProperties();
+
+        return Finish(send, command.Destination, command.PayloadType[0], received);
+    }
+
+    StoredMessage Finish<T>(MessageSendContext<T> context, Uri destination, string typeName, IDictionary<string, object>? transportProperties)
+        where T : class
+    {
         var body = context.Body.GetBytes();
         if (body.Length > _maxMessageBytes)
         {
             throw new MessageTooLargeException(
-                $"The scheduled {typeof(T).Name} serializes to {body.Length} bytes, over the scheduler's limit of {_maxMessageBytes} bytes " +
+                $"The scheduled {typeName} serializes to {body.Length} bytes, over the scheduler's limit of {_maxMessageBytes} bytes " +
                 $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.MaxMessageBytes)}). Nothing was stored: send a smaller " +
                 "message (for example a reference to the data) or raise the limit.");
         }
 
         var properties = new Dictionary<string, object>();
         context.WritePropertiesTo(properties);
+        if (transportProperties != null)
+        {
+            foreach (var (name, value) in transportProperties)
+                properties[name] = value;
+        }
+
         foreach (var name in DroppedProperties)
             properties.Remove(name);
 
         var contentType = context.ContentType?.ToString() ?? SystemTextJsonMessageSerializer.JsonContentType.ToString();
-        return (new StoredMessage(destination, contentType, properties, body), token);
+        return new StoredMessage(destination, contentType, properties, body);
     }
 }

@@ -70,10 +70,15 @@ public sealed class TestBus : IAsyncDisposable
                 settings.Scheduler?.Invoke(o);
             }
 
-            if (settings.Bridge)
+            if (settings.StockSchedulerAddress is { } stock)
+                x.AddMessageScheduler(stock);
+            else if (settings.Bridge)
                 x.AddRedisSchedulerBridge(Options);
             else
                 x.AddRedisMessageScheduler(Options);
+
+            if (settings.SchedulerEndpoint is { } endpoint)
+                x.AddRedisSchedulerConsumers(o => o.QueueName = endpoint);
 
             if (settings.Consumers)
             {
@@ -84,7 +89,14 @@ public sealed class TestBus : IAsyncDisposable
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(TestServers.RabbitMq);
-                cfg.UseRedisMessageScheduler(context);
+                if (settings.StockSchedulerAddress is { } stock)
+                    cfg.UseMessageScheduler(stock);
+                else
+                    cfg.UseRedisMessageScheduler(context);
+
+                if (settings.SchedulerEndpoint != null)
+                    cfg.ConfigureEndpoints(context, filter => filter.Exclude(typeof(ProbeConsumer), typeof(SchedulingConsumer)));
+
                 if (settings.Consumers)
                 {
                     cfg.ReceiveEndpoint(queueName, e =>

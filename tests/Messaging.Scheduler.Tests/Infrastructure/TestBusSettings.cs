@@ -20,4 +20,11 @@ public sealed class TestBusSettings
 
     /// <summary>Adjusts the scheduler's options after the test defaults.</summary>
     public Action<RedisSchedulerOptions>? Scheduler { get; set; }
+
+    /// <summary>Run the scheduler endpoint (<c>AddRedisSchedulerConsumers</c>) on this queue.</summary>
+    public string? SchedulerEndpoint { get; set; }
+
+    /// <summary>Use no part of this package: stock MassTransit's <c>AddMessageScheduler</c>/<c>UseMessageScheduler</c>
+    /// with this scheduler queue address, as a service owned by another team would.</summary>
+    public Uri? StockSchedulerAddress { get; set; }
 }

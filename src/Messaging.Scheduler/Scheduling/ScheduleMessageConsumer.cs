@@ -1,0 +1,22 @@
+using MassTransit;
+using MassTransit.Scheduling;
+
+namespace Messaging.Scheduler.Scheduling;
+
+/// <summary>
+/// The scheduler endpoint's way in: stores the message a <see cref="ScheduleMessage" /> command carries (sent by a
+/// service configured with stock MassTransit's <c>UseMessageScheduler</c>) through the same <see cref="ScheduleWriter" />
+/// as the direct provider. The command is acknowledged only after Redis acknowledged the write; the same token again
+/// replaces the entry.
+/// </summary>
+internal sealed class ScheduleMessageConsumer : IConsumer<ScheduleMessage>
+{
+    readonly ScheduleWriter _writer;
+
+    public ScheduleMessageConsumer(ScheduleWriter writer)
+    {
+        _writer = writer;
+    }
+
+    public Task Consume(ConsumeContext<ScheduleMessage> context) => _writer.Schedule(context);
+}

@@ -1,0 +1,84 @@
+using MassTransit;
+using MassTransit.Scheduling;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Scheduler.Scheduling;
+
+/// <summary>
+/// The one way a message gets into the store, whichever way it came in: a <c>SchedulePublish</c>/<c>ScheduleSend</c>
+/// through <see cref="RedisScheduleMessageProvider" />, or a <c>ScheduleMessage</c> command sent to the scheduler
+/// endpoint. It serializes (<see cref="ScheduledMessageSerializer" />), names the channel, writes to Redis
+/// (<see cref="RedisScheduleStore" />), counts and logs. Cancels go through it too.
+/// </summary>
+internal sealed class ScheduleWriter
+{
+    readonly RedisScheduleStore _store;
+    readonly ScheduledMessageSerializer _serializer;
+    readonly ChannelName _channels;
+    readonly SchedulerInstruments _instruments;
+    readonly ILogger _logger;
+
+    public ScheduleWriter(RedisScheduleStore store, IOptions<RedisSchedulerOptions> options, SchedulerInstruments instruments, ILogger<ScheduleWriter> logger)
+    {
+        _store = store;
+        _serializer = new ScheduledMessageSerializer(options.Value.MaxMessageBytes);
+        _channels = new ChannelName(options.Value.Channels);
+        _instruments = instruments;
+        _logger = logger;
+    }
+
+    public async Task<ScheduledMessage<T>> Schedule<T>(Uri destination, DateTime scheduledTime, T message, IPipe<SendContext<T>> pipe, Uri? sourceAddress,
+        ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(message);
+        if (!MessageTypeCache<T>.IsValidMessageType)
+            throw new ArgumentException(MessageTypeCache<T>.InvalidMessageTypeReason, nameof(message));
+
+        var (stored, token) = await _serializer.Serialize(destination, message, pipe, ScheduleTokenIdCache<T>.GetTokenId(message), sourceAddress,
+            consumeContext, cancellationToken).ConfigureAwait(false);
+
+        var dueUtc = ToUtc(scheduledTime);
+        await Write(token, dueUtc, _channels.For(typeof(T)), stored).ConfigureAwait(false);
+        return new ScheduledMessageHandle<T>(token, dueUtc, destination, message);
+    }
+
+    /// <summary>Stores the message a <see cref="ScheduleMessage" /> command carries, under the command's token.</summary>
+    public Task Schedule(ConsumeContext<ScheduleMessage> context)
+    {
+        var command = context.Message;
+        var stored = _serializer.Serialize(context);
+        return Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]), stored);
+    }
+
+    public async Task Cancel(Guid tokenId)
+    {
+        switch (await _store.Cancel(tokenId).ConfigureAwait(false))
+        {
+            case CancelOutcome.Cancelled:
+                _instruments.Cancelled();
+                SchedulerLog.Cancelled(_logger, tokenId);
+                break;
+            case CancelOutcome.TooLate:
+                SchedulerLog.CancelTooLate(_logger, tokenId);
+                break;
+            default:
+                SchedulerLog.CancelNotFound(_logger, tokenId);
+                break;
+        }
+    }
+
+    async Task Write(Guid token, DateTime dueUtc, string channel, StoredMessage stored)
+    {
+        var untilDue = await _store.Schedule(token, dueUtc, channel, stored).ConfigureAwait(false);
+        _instruments.Scheduled(channel);
+        SchedulerLog.Scheduled(_logger, channel, token, dueUtc, untilDue.TotalMilliseconds, stored.Destination);
+    }
+
+    /// <summary>MassTransit's rule: Local times are converted, Unspecified times are taken as UTC.</summary>
+    static DateTime ToUtc(DateTime time) => time.Kind == DateTimeKind.Local
+        ? time.ToUniversalTime()
+        : DateTime.SpecifyKind(time, DateTimeKind.Utc);
+}

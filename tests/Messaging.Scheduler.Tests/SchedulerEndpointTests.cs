@@ -1,0 +1,47 @@
+using MassTransit;
+using Messaging.Scheduler.Tests.Infrastructure;
+
+namespace Messaging.Scheduler.Tests;
+
+/// <summary>A service with stock MassTransit only (no reference to this package, no Redis) schedules and cancels through
+/// the scheduler endpoint, as it would with Quartz or Hangfire.</summary>
+public sealed class SchedulerEndpointTests
+{
+    [Fact]
+    public async Task A_stock_MassTransit_service_schedules_and_cancels_through_the_scheduler_queue()
+    {
+        const string name = nameof(A_stock_MassTransit_service_schedules_and_cancels_through_the_scheduler_queue);
+        var queue = TestServers.UniqueName("scheduler");
+        await using var worker = await TestBus.Start(name, s => s.SchedulerEndpoint = queue);
+        await using var service = await TestBus.Start(name, s =>
+        {
+            s.RunId = worker.RunId;
+            s.Consumers = false;
+            s.StockSchedulerAddress = new Uri($"queue:{queue}");
+        });
+
+        var now = DateTime.UtcNow;
+        var messageId = NewId.NextGuid();
+        var correlationId = NewId.NextGuid();
+        var delivered = await service.Scheduler.SchedulePublish(now.AddMilliseconds(1500), worker.Probe(1, "kept"),
+            Pipe.Execute<SendContext<ProbeMessage>>(context =>
+            {
+                context.MessageId = messageId;
+                context.CorrelationId = correlationId;
+                context.Headers.Set("X-Tenant", "tenant-7");
+            }));
+        var cancelled = await service.Scheduler.SchedulePublish(now.AddMilliseconds(1200), worker.Probe(2, "cancelled"));
+        await service.Scheduler.CancelScheduledPublish<ProbeMessage>(cancelled.TokenId);
+        var sentinel = await service.Scheduler.SchedulePublish(now.AddMilliseconds(2000), worker.Probe(3, "sentinel"));
+
+        await Wait.Until(() => worker.Log.Deliveries.Any(d => d.Message.Number == 3), TimeSpan.FromSeconds(30), "the sentinel arrived");
+        var delivery = worker.Log.Single(1);
+        Timing.OnTime(delivery, delivered.ScheduledTime);
+        Timing.OnTime(worker.Log.Single(3), sentinel.ScheduledTime);
+        Assert.DoesNotContain(worker.Log.Deliveries, d => d.Message.Number == 2);
+        Assert.Equal(messageId, delivery.MessageId);
+        Assert.Equal(correlationId, delivery.CorrelationId);
+        Assert.Equal("tenant-7", delivery.Headers["X-Tenant"]?.ToString());
+        Assert.Equal(delivered.TokenId.ToString("D"), delivery.Headers[MessageHeaders.SchedulingTokenId]?.ToString());
+    }
+}
