@@ -52,6 +52,7 @@ internal sealed class ScheduledMessageSerializer
             await pipe.Send(context).ConfigureAwait(false);
 
         var token = context.ScheduledMessageId ?? tokenId;
+        context.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
         return (Finish(context, destination, typeof(T).Name, null), token);
     }
 
