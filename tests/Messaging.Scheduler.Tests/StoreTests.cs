@@ -131,7 +131,7 @@ public sealed class StoreTests : IAsyncLifetime
         var untilDue = await _store.Schedule(token, (await RedisUtc()).AddSeconds(60), "SELLER", Message());
         var trigger = Partition.Trigger("SELLER", token.ToString("N"));
 
-        Assert.InRange(untilDue.TotalSeconds, 55, 60);
+        Assert.InRange(untilDue!.Value.TotalSeconds, 55, 60);
         var ttl = await _db.KeyTimeToLiveAsync(trigger);
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value.TotalSeconds, 55, 60);
@@ -140,6 +140,20 @@ public sealed class StoreTests : IAsyncLifetime
         Assert.Equal(CancelOutcome.Cancelled, await _store.Cancel(token));
         Assert.False(await _db.KeyExistsAsync(trigger));
         Assert.Equal(0, await _db.SortedSetLengthAsync(Partition.Due));
+    }
+
+    [Fact]
+    public async Task A_cancel_command_handled_before_the_schedule_command_it_followed_still_wins()
+    {
+        var token = Guid.NewGuid();
+        var now = await RedisUtc();
+
+        Assert.Equal(CancelOutcome.NotFound, await _store.Cancel(token, commandSentUtc: now));
+        Assert.Null(await _store.Schedule(token, now.AddMinutes(1), "A", Message(), commandSentUtc: now.AddMilliseconds(-5)));
+        Assert.Equal(0, await _db.SortedSetLengthAsync(Partition.Due));
+
+        Assert.NotNull(await _store.Schedule(token, now.AddMinutes(1), "A", Message(), commandSentUtc: now.AddMilliseconds(5)));
+        Assert.Equal(1, await _db.SortedSetLengthAsync(Partition.Due));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using MassTransit.DependencyInjection;
 using Messaging.Scheduler;
 using Messaging.Scheduler.Scheduling;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,9 @@ public static class RedisSchedulerRegistrationExtensions
     {
         ArgumentNullException.ThrowIfNull(configurator);
 
-        var options = configurator.AddOptions<RedisSchedulerOptions>().BindConfiguration(RedisSchedulerOptions.SectionName);
+        // Bind the section when the host has configuration; a bare ServiceCollection works too.
+        var options = configurator.AddOptions<RedisSchedulerOptions>().Configure<IServiceProvider>((o, provider) =>
+            provider.GetService<IConfiguration>()?.GetSection(RedisSchedulerOptions.SectionName).Bind(o));
         if (configure != null)
             options.Configure(configure);
         options.ValidateOnStart();
@@ -38,6 +41,9 @@ public static class RedisSchedulerRegistrationExtensions
         configurator.TryAddSingleton<RedisScheduleStore>();
         configurator.TryAddSingleton<SchedulerInstruments>();
         configurator.TryAddSingleton<ScheduleWriter>();
+        configurator.TryAddSingleton<ServerSettingsCheck>();
+        configurator.TryAddSingleton<IRedisSchedulerDeadLetters, RedisDeadLetters>();
+        configurator.AddHealthChecks().AddCheck<RedisSchedulerHealthCheck>(RedisSchedulerHealthCheck.Name, tags: ["ready", "scheduler"]);
         configurator.TryAddSingleton<RedisSchedulerFactory>();
         configurator.TryAddScoped(provider =>
         {

@@ -13,5 +13,5 @@ internal sealed class CancelScheduledMessageConsumer : IConsumer<CancelScheduled
         _writer = writer;
     }
 
-    public Task Consume(ConsumeContext<CancelScheduledMessage> context) => _writer.Cancel(context.Message.TokenId);
+    public Task Consume(ConsumeContext<CancelScheduledMessage> context) => _writer.Cancel(context.Message.TokenId, ScheduleWriter.ToUtc(context.Message.Timestamp));
 }

@@ -10,6 +10,7 @@ internal static class LuaScripts
     public static readonly string Claim = Load("claim");
     public static readonly string Acknowledge = Load("ack");
     public static readonly string Release = Load("release");
+    public static readonly string Requeue = Load("requeue");
 
     static string Load(string name)
     {

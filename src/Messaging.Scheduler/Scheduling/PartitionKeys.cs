@@ -13,6 +13,7 @@ namespace Messaging.Scheduler.Scheduling;
 /// <item><c>&lt;prefix&gt;{p}:inflight</c>: sorted set, claimed token by lease expiry.</item>
 /// <item><c>&lt;prefix&gt;{p}:dead</c> and <c>:dead-reasons</c>: dead-lettered tokens by time, and why.</item>
 /// <item><c>&lt;prefix&gt;{p}:SELLER:&lt;token&gt;</c>: the TTL trigger key of one message, as in the seed.</item>
+/// <item><c>&lt;prefix&gt;{p}:cancelled:&lt;token&gt;</c>: an hour's memory of a cancel command that came before its schedule command.</item>
 /// <item><c>&lt;prefix&gt;{p}:wake</c>: the Pub/Sub channel that wakes the bridges when an earlier message arrives.</item>
 /// </list>
 /// </remarks>
@@ -47,4 +48,7 @@ internal sealed class PartitionKeys
     public RedisKey[] All { get; }
 
     public RedisKey Trigger(string channel, string token) => Root + channel + ":" + token;
+
+    /// <summary>Remembers, for an hour, that a cancel command found nothing to cancel (see <c>cancel.lua</c>).</summary>
+    public RedisKey CancelMarker(string token) => Root + "cancelled:" + token;
 }

@@ -60,8 +60,9 @@ internal sealed class RedisConnection : IAsyncDisposable
         configuration.AbortOnConnectFail = false;
         configuration.ClientName ??= "messaging-scheduler";
 
-        // CONFIG GET/SET notify-keyspace-events needs admin mode in StackExchange.Redis; no other admin command is used.
-        configuration.AllowAdmin = _options.TriggerKeys && _options.EnableKeyspaceEvents;
+        // StackExchange.Redis counts INFO (the start-up settings check) and CONFIG (notify-keyspace-events) as admin
+        // commands. This connection is the scheduler's own, and it sends no other admin command.
+        configuration.AllowAdmin = true;
         var timeout = (int)Math.Clamp(_options.OperationTimeout.TotalMilliseconds, 100, int.MaxValue);
         configuration.ConnectTimeout = timeout;
         configuration.SyncTimeout = timeout;

@@ -25,14 +25,21 @@ internal sealed class RedisScheduleStore
     public SchedulerKeyspace Keyspace { get; }
 
     /// <summary>Stores the message under its token, replacing any entry that waits under the same token.</summary>
-    /// <returns>How long until it is due by the Redis clock (zero or less: due at once).</returns>
-    public async Task<TimeSpan> Schedule(Guid tokenId, DateTime dueUtc, string channel, StoredMessage message)
+    /// <param name="tokenId">The scheduling token.</param>
+    /// <param name="dueUtc">When it is due.</param>
+    /// <param name="channel">The seed's channel, part of the trigger key.</param>
+    /// <param name="message">What to store.</param>
+    /// <param name="commandSentUtc">For a <c>ScheduleMessage</c> command: when it was sent, so that a cancel command sent
+    /// after it but handled before it still wins.</param>
+    /// <returns>How long until it is due by the Redis clock (zero or less: due at once), or null when a later cancel
+    /// command had already cancelled this token.</returns>
+    public async Task<TimeSpan?> Schedule(Guid tokenId, DateTime dueUtc, string channel, StoredMessage message, DateTime? commandSentUtc = null)
     {
         var partition = Keyspace.For(tokenId);
         var token = SchedulerKeyspace.Format(tokenId);
         var payload = StoredMessageCodec.Encode(message);
 
-        RedisKey[] keys = [.. partition.All, partition.Trigger(channel, token)];
+        RedisKey[] keys = [.. partition.All, partition.Trigger(channel, token), partition.CancelMarker(token)];
         RedisValue[] values =
         [
             token,
@@ -41,13 +48,17 @@ internal sealed class RedisScheduleStore
             payload,
             _options.TriggerKeys ? "1" : "0",
             partition.Wake.ToString(),
+            commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0,
         ];
 
-        var result = await Run(LuaScripts.Schedule, keys, values, "schedule a message").ConfigureAwait(false);
-        return TimeSpan.FromMilliseconds((long)result);
+        var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, values, "schedule a message").ConfigureAwait(false))!;
+        return (long)result[0] == 1 ? TimeSpan.FromMilliseconds((long)result[1]) : null;
     }
 
-    public async Task<CancelOutcome> Cancel(Guid tokenId)
+    /// <param name="tokenId">The scheduling token.</param>
+    /// <param name="commandSentUtc">For a <c>CancelScheduledMessage</c> command: when it was sent (see
+    /// <see cref="Schedule" />).</param>
+    public async Task<CancelOutcome> Cancel(Guid tokenId, DateTime? commandSentUtc = null)
     {
         var partition = Keyspace.For(tokenId);
         var token = SchedulerKeyspace.Format(tokenId);
@@ -57,8 +68,9 @@ internal sealed class RedisScheduleStore
         var channel = string.Empty;
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            RedisKey[] keys = [.. partition.All, partition.Trigger(channel.Length == 0 ? "_" : channel, token)];
-            var result = (RedisResult[])(await Run(LuaScripts.Cancel, keys, [token, channel], "cancel a scheduled message").ConfigureAwait(false))!;
+            RedisKey[] keys = [.. partition.All, partition.Trigger(channel.Length == 0 ? "_" : channel, token), partition.CancelMarker(token)];
+            RedisValue[] values = [token, channel, commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0];
+            var result = (RedisResult[])(await Run(LuaScripts.Cancel, keys, values, "cancel a scheduled message").ConfigureAwait(false))!;
             switch ((int)result[0])
             {
                 case 0:

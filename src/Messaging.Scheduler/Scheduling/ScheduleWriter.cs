@@ -50,12 +50,16 @@ internal sealed class ScheduleWriter
     {
         var command = context.Message;
         var stored = _serializer.Serialize(context);
-        return Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]), stored);
+        return Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]), stored,
+            context.SentTime ?? DateTime.UtcNow);
     }
 
-    public async Task Cancel(Guid tokenId)
+    /// <param name="tokenId">The token to cancel.</param>
+    /// <param name="commandSentUtc">For a <see cref="CancelScheduledMessage" /> command, when it was sent: the scheduler
+    /// endpoint handles commands concurrently, so a cancel may be handled before the schedule it follows.</param>
+    public async Task Cancel(Guid tokenId, DateTime? commandSentUtc = null)
     {
-        switch (await _store.Cancel(tokenId).ConfigureAwait(false))
+        switch (await _store.Cancel(tokenId, commandSentUtc).ConfigureAwait(false))
         {
             case CancelOutcome.Cancelled:
                 _instruments.Cancelled();
@@ -70,15 +74,20 @@ internal sealed class ScheduleWriter
         }
     }
 
-    async Task Write(Guid token, DateTime dueUtc, string channel, StoredMessage stored)
+    async Task Write(Guid token, DateTime dueUtc, string channel, StoredMessage stored, DateTime? commandSentUtc = null)
     {
-        var untilDue = await _store.Schedule(token, dueUtc, channel, stored).ConfigureAwait(false);
+        if (await _store.Schedule(token, dueUtc, channel, stored, commandSentUtc).ConfigureAwait(false) is not { } untilDue)
+        {
+            SchedulerLog.ScheduleSuperseded(_logger, token);
+            return;
+        }
+
         _instruments.Scheduled(channel);
         SchedulerLog.Scheduled(_logger, channel, token, dueUtc, untilDue.TotalMilliseconds, stored.Destination);
     }
 
     /// <summary>MassTransit's rule: Local times are converted, Unspecified times are taken as UTC.</summary>
-    static DateTime ToUtc(DateTime time) => time.Kind == DateTimeKind.Local
+    public static DateTime ToUtc(DateTime time) => time.Kind == DateTimeKind.Local
         ? time.ToUniversalTime()
         : DateTime.SpecifyKind(time, DateTimeKind.Utc);
 }

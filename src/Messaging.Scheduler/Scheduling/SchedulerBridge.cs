@@ -26,11 +26,13 @@ internal sealed class SchedulerBridge : BackgroundService
     readonly TimeProvider _time;
     readonly ILogger<SchedulerBridge> _logger;
     readonly RedisConnection _connection;
+    readonly ServerSettingsCheck _settings;
     volatile bool _busWasDown;
 
-    public SchedulerBridge(RedisScheduleStore store, RedisConnection connection, IBusControl bus, IOptions<RedisSchedulerOptions> options,
-        SchedulerInstruments instruments, TimeProvider time, ILogger<SchedulerBridge> logger)
+    public SchedulerBridge(RedisScheduleStore store, RedisConnection connection, ServerSettingsCheck settings, IBusControl bus,
+        IOptions<RedisSchedulerOptions> options, SchedulerInstruments instruments, TimeProvider time, ILogger<SchedulerBridge> logger)
     {
+        _settings = settings;
         _store = store;
         _connection = connection;
         _bus = bus;
@@ -53,6 +55,8 @@ internal sealed class SchedulerBridge : BackgroundService
             {
                 await WaitForBus(stoppingToken).ConfigureAwait(false);
                 var keyspaceEvents = await _trigger.Start().ConfigureAwait(false);
+                foreach (var problem in await _settings.Problems().ConfigureAwait(false))
+                    SchedulerLog.UnsafeServerSetting(_logger, problem);
                 SchedulerLog.BridgeRunning(_logger, _options.KeyPrefix, _options.Partitions, _connection.Describe(), keyspaceEvents);
                 await Run(stoppingToken).ConfigureAwait(false);
             }

@@ -55,4 +55,10 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(22, LogLevel.Error, "The Redis scheduler bridge failed unexpectedly; it starts again in {RetryDelayMs} ms")]
     public static partial void BridgeFault(ILogger logger, Exception exception, long retryDelayMs);
+
+    [LoggerMessage(23, LogLevel.Warning, "{Problem}")]
+    public static partial void UnsafeServerSetting(ILogger logger, string problem);
+
+    [LoggerMessage(5, LogLevel.Information, "Did not store the schedule command for {TokenId}: a cancel command sent after it was handled first")]
+    public static partial void ScheduleSuperseded(ILogger logger, Guid tokenId);
 }

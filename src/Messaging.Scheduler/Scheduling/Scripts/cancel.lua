@@ -1,7 +1,9 @@
 -- Cancels a scheduled entry unless it is already being delivered.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
--- KEYS[6] the trigger key for ARGV[2]'s channel
+-- KEYS[6] the trigger key for ARGV[2]'s channel  KEYS[7] the token's cancel marker
 -- ARGV[1] token  ARGV[2] the channel the caller read for this token
+-- ARGV[3] when the cancel command was sent, Unix ms (0: not a command). When nothing is found, a marker remembers it
+-- for an hour, so that a schedule command sent earlier but handled later does not bring the message back.
 -- Returns { 1 } cancelled, { 0 } unknown token, { 2 } too late (in flight), { 3, channel } read again with this channel.
 local token = ARGV[1]
 if redis.call('ZSCORE', KEYS[2], token) then
@@ -10,6 +12,9 @@ end
 
 local entry = redis.call('HGET', KEYS[3], token)
 if not entry then
+  if tonumber(ARGV[3]) > 0 then
+    redis.call('SET', KEYS[7], ARGV[3], 'PX', 3600000)
+  end
   return { 0 }
 end
 

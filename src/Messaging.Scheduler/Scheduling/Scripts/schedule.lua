@@ -3,11 +3,22 @@
 -- KEYS[3] entries (hash: token -> "attempts|channel|payload")
 -- KEYS[4] dead-letter set (zset)                KEYS[5] dead-letter reasons (hash)
 -- KEYS[6] the TTL trigger key, <prefix>{p}:<CHANNEL>:<token>
+-- KEYS[7] the token's cancel marker, <prefix>{p}:cancelled:<token>
 -- ARGV[1] token  ARGV[2] due time, Unix ms  ARGV[3] channel  ARGV[4] payload
 -- ARGV[5] "1" to write the trigger key  ARGV[6] wake-up channel
--- Returns the milliseconds until due by the Redis clock (0 or less: due at once).
+-- ARGV[7] when the schedule command was sent, Unix ms (0: not a command; the marker is not checked)
+-- Returns { 1, milliseconds until due by the Redis clock (0 or less: due at once) },
+-- or { 0 } when a cancel for this token was sent after this command (the commands arrived out of order).
 local token = ARGV[1]
 local due = tonumber(ARGV[2])
+
+local sent = tonumber(ARGV[7])
+if sent > 0 then
+  local cancelledAt = redis.call('GET', KEYS[7])
+  if cancelledAt and tonumber(cancelledAt) >= sent then
+    return { 0 }
+  end
+end
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -34,4 +45,4 @@ if head[1] == token then
   redis.call('PUBLISH', ARGV[6], due)
 end
 
-return ttl
+return { 1, ttl }
