@@ -20,19 +20,20 @@ public sealed class SchedulerEndpointTests
             s.StockSchedulerAddress = new Uri($"queue:{queue}");
         });
 
+        // The commands travel through RabbitMQ to a cold endpoint first: the due times leave them a few seconds.
         var now = DateTime.UtcNow;
         var messageId = NewId.NextGuid();
         var correlationId = NewId.NextGuid();
-        var delivered = await service.Scheduler.SchedulePublish(now.AddMilliseconds(1500), worker.Probe(1, "kept"),
+        var delivered = await service.Scheduler.SchedulePublish(now.AddSeconds(3), worker.Probe(1, "kept"),
             Pipe.Execute<SendContext<ProbeMessage>>(context =>
             {
                 context.MessageId = messageId;
                 context.CorrelationId = correlationId;
                 context.Headers.Set("X-Tenant", "tenant-7");
             }));
-        var cancelled = await service.Scheduler.SchedulePublish(now.AddMilliseconds(1200), worker.Probe(2, "cancelled"));
+        var cancelled = await service.Scheduler.SchedulePublish(now.AddSeconds(4), worker.Probe(2, "cancelled"));
         await service.Scheduler.CancelScheduledPublish<ProbeMessage>(cancelled.TokenId);
-        var sentinel = await service.Scheduler.SchedulePublish(now.AddMilliseconds(2000), worker.Probe(3, "sentinel"));
+        var sentinel = await service.Scheduler.SchedulePublish(now.AddSeconds(5), worker.Probe(3, "sentinel"));
 
         await Wait.Until(() => worker.Log.Deliveries.Any(d => d.Message.Number == 3), TimeSpan.FromSeconds(30), "the sentinel arrived");
         var delivery = worker.Log.Single(1);

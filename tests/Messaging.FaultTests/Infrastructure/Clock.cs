@@ -1,0 +1,16 @@
+namespace Messaging.FaultTests.Infrastructure;
+
+/// <summary>
+/// The machine clock in Unix microseconds. Redis, the workers and this program run on one machine, so this is the clock
+/// Redis <c>TIME</c> reads too: due times and receive times are compared on it directly.
+/// </summary>
+internal static class Clock
+{
+    public static long NowUs() => ToUs(DateTime.UtcNow);
+
+    public static long ToUs(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+
+    public static DateTime FromUs(long us) => new(DateTime.UnixEpoch.Ticks + us * 10, DateTimeKind.Utc);
+
+    public static string Format(long us) => FromUs(us).ToString("HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,40 @@
+using System.Runtime.InteropServices;
+
+namespace Messaging.FaultTests.Infrastructure;
+
+/// <summary>The one system call .NET does not offer: sending a signal other than SIGKILL to a process by PID.</summary>
+internal static class Posix
+{
+    public const int SigTerm = 15;
+    public const int SigKill = 9;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int SysKill(int pid, int signal);
+
+    /// <summary>Sends <paramref name="signal" /> to <paramref name="pid" />; false when the process is gone.</summary>
+    public static bool Kill(int pid, int signal) => pid > 0 && SysKill(pid, signal) == 0;
+
+    /// <summary>Alive and not a zombie, and (when given) its command line mentions <paramref name="mustMention" />.</summary>
+    public static bool IsAlive(int pid, string? mustMention = null)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[0];
+            if (state is "Z" or "X")
+                return false;
+            if (mustMention == null)
+                return true;
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+            return cmdline.Contains(mustMention, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

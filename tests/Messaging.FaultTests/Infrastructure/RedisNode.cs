@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using StackExchange.Redis;
+
+namespace Messaging.FaultTests.Infrastructure;
+
+/// <summary>
+/// A <c>redis-server</c> of this program's own: a loopback port of its own, its data folder under the run's temporary
+/// folder, run in the foreground as a child process, so that it can be killed with SIGKILL and started again on the same
+/// data (AOF or RDB) like a crashed production server.
+/// </summary>
+internal sealed class RedisNode : IAsyncDisposable
+{
+    readonly string _folder;
+    readonly string[] _settings;
+    ChildProcess? _process;
+    ConnectionMultiplexer? _admin;
+    int _starts;
+
+    public RedisNode(string name, string folder, params string[] settings)
+    {
+        Name = name;
+        _folder = folder;
+        _settings = settings;
+        Port = PortAllocator.One();
+        Directory.CreateDirectory(folder);
+    }
+
+    public string Name { get; }
+    public int Port { get; }
+
+    /// <summary>The StackExchange.Redis configuration string the scheduler gets.</summary>
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public int? Pid => _process?.Pid;
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Starts the server (again, on the same folder after a crash) and waits until it answers PING.</summary>
+    public async Task Start(CancellationToken cancellationToken)
+    {
+        if (IsRunning)
+            throw new InvalidOperationException($"{Name} is already running");
+
+        _starts++;
+        string[] arguments =
+        [
+            "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--protected-mode", "yes",
+            "--dir", _folder, "--daemonize", "no", "--logfile", "", "--save", "", "--appendonly", "no",
+            "--maxmemory-policy", "noeviction", "--notify-keyspace-events", "Ex",
+            .. _settings,
+        ];
+        _process = ChildProcess.Start($"redis-server {Name}", "redis-server", arguments, Path.Combine(_folder, "redis.log"));
+
+        var ready = await Wait.Until(async () =>
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"redis-server {Name} exited with code {_process.ExitCode}:{Environment.NewLine}{_process.Tail()}");
+            return await Ping();
+        }, TimeSpan.FromSeconds(60), cancellationToken);
+        if (!ready)
+            throw new TimeoutException($"redis-server {Name} did not answer PING on 127.0.0.1:{Port} within 60 s:{Environment.NewLine}{_process.Tail()}");
+    }
+
+    /// <summary>SIGKILL: no shutdown, no last save, no fsync.</summary>
+    public void Kill9()
+    {
+        _process?.Kill9();
+        DropAdmin();
+    }
+
+    public async Task Stop()
+    {
+        if (_process != null)
+            await _process.Stop(TimeSpan.FromSeconds(20));
+        DropAdmin();
+    }
+
+    /// <summary>A connection for this program's own commands (never the scheduler's); made again after a restart.</summary>
+    public async Task<ConnectionMultiplexer> Admin()
+    {
+        if (_admin is { IsConnected: true })
+            return _admin;
+
+        DropAdmin();
+        var options = ConfigurationOptions.Parse(Configuration);
+        options.AllowAdmin = true;
+        options.AbortOnConnectFail = true;
+        options.ConnectTimeout = 3000;
+        options.SyncTimeout = 30_000;
+        options.AsyncTimeout = 30_000;
+        options.ClientName = "fault-orchestrator";
+        options.ConfigurationChannel = string.Empty;
+        _admin = await ConnectionMultiplexer.ConnectAsync(options);
+        return _admin;
+    }
+
+    public async Task<IDatabase> Database() => (await Admin()).GetDatabase();
+
+    public async Task<IServer> Server()
+    {
+        var admin = await Admin();
+        return admin.GetServer(admin.GetEndPoints()[0]);
+    }
+
+    /// <summary>Runs a command on a fresh or live admin connection, retrying while the server restarts or loads.</summary>
+    public async Task<T> Retry<T>(Func<IDatabase, Task<T>> command, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                return await command(await Database());
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or SocketException && DateTime.UtcNow < deadline)
+            {
+                DropAdmin();
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Redis TIME in Unix microseconds.</summary>
+    public async Task<long> TimeUs()
+    {
+        var time = (RedisResult[])(await (await Database()).ExecuteAsync("TIME"))!;
+        return (long)time[0] * 1_000_000 + (long)time[1];
+    }
+
+    /// <summary>One section of INFO as name/value pairs.</summary>
+    public async Task<Dictionary<string, string>> Info(string section)
+    {
+        var text = (string?)await (await Database()).ExecuteAsync("INFO", section) ?? string.Empty;
+        return text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.StartsWith('#') && l.Contains(':', StringComparison.Ordinal))
+            .Select(l => l.Split(':', 2))
+            .ToDictionary(p => p[0], p => p[1]);
+    }
+
+    async Task<bool> Ping()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
+            var buffer = new byte[256];
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    void DropAdmin()
+    {
+        var admin = _admin;
+        _admin = null;
+        admin?.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stop();
+    }
+}
