@@ -36,6 +36,10 @@ public static class WorkerRegistration
                 configureScheduler?.Invoke(options);
             });
 
+            // The scheduler endpoint ("scheduler" queue): services with stock MassTransit schedule through it, and
+            // recurring schedules live there.
+            x.AddRedisSchedulerConsumers(endpoint => endpoint.QueueName = configuration["RedisScheduler:QueueName"] ?? endpoint.QueueName);
+
             x.AddConsumer<SellerNotificationConsumer>();
             x.AddConsumer<OperatorNotificationConsumer>();
 

@@ -17,7 +17,7 @@ public sealed class SchedulerEndpointTests
         {
             s.RunId = worker.RunId;
             s.Consumers = false;
-            s.StockSchedulerAddress = new Uri($"queue:{queue}");
+            s.StockSchedulerAddress = TestBus.SchedulerQueueAddress(queue);
         });
 
         // The commands travel through RabbitMQ to a cold endpoint first: the due times leave them a few seconds.

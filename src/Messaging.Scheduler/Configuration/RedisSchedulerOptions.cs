@@ -78,6 +78,12 @@ public sealed class RedisSchedulerOptions
     /// <summary>How long a scheduling or cancelling call waits for Redis before it fails. Default: 5 s.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Where the registered <c>IRecurringMessageScheduler</c> sends recurring schedules (and their cancel, pause and
+    /// resume): the queue of a worker that runs <c>AddRedisSchedulerConsumers</c>. Default: <c>queue:scheduler</c>.
+    /// </summary>
+    public Uri SchedulerEndpoint { get; set; } = new("queue:scheduler");
+
     /// <summary>The channel names set with <see cref="MapChannel{T}" />, by message type.</summary>
     public IReadOnlyDictionary<Type, string> Channels => _channels;
 

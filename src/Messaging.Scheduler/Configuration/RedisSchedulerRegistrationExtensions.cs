@@ -16,7 +16,8 @@ public static class RedisSchedulerRegistrationExtensions
 {
     /// <summary>
     /// Adds the Redis message scheduler: a scoped <see cref="IMessageScheduler" /> that stores scheduled messages in Redis,
-    /// for code outside consumers. Call <c>cfg.UseRedisMessageScheduler(context)</c> on the bus as well, so that
+    /// for code outside consumers, and a scoped <see cref="IRecurringMessageScheduler" /> that sends recurring schedules to
+    /// the scheduler endpoint (<see cref="RedisSchedulerOptions.SchedulerEndpoint" />). Call <c>cfg.UseRedisMessageScheduler(context)</c> on the bus as well, so that
     /// <c>ConsumeContext.SchedulePublish</c> and friends use it inside consumers. Options bind from the
     /// <c>RedisScheduler</c> configuration section when one exists, then <paramref name="configure" /> runs; they are
     /// validated when the host starts.
@@ -51,6 +52,11 @@ public static class RedisSchedulerRegistrationExtensions
             var consumeContext = consumeContexts is { HasContext: true } ? consumeContexts.GetContext() : null;
             return provider.GetRequiredService<RedisSchedulerFactory>().Create(provider.GetRequiredService<IBus>(), consumeContext);
         });
+
+        // Recurring schedules go through the scheduler endpoint, with MassTransit's own commands and client.
+        configurator.TryAddScoped<IRecurringMessageScheduler>(provider => new MassTransit.Scheduling.EndpointRecurringMessageScheduler(
+            provider.GetRequiredService<ISendEndpointProvider>(), provider.GetRequiredService<IOptions<RedisSchedulerOptions>>().Value.SchedulerEndpoint,
+            provider.GetRequiredService<IBus>().Topology));
     }
 
     /// <summary>
@@ -73,7 +79,8 @@ public static class RedisSchedulerRegistrationExtensions
     }
 
     /// <summary>
-    /// Runs the scheduler endpoint in this host: consumers for <c>ScheduleMessage</c> and <c>CancelScheduledMessage</c> on
+    /// Runs the scheduler endpoint in this host: consumers for <c>ScheduleMessage</c>, <c>CancelScheduledMessage</c> and the
+    /// recurring commands (<c>ScheduleRecurringMessage</c>, cancel, pause, resume) on
     /// a queue (<c>scheduler</c> by default), so that services with stock MassTransit only configure
     /// <c>x.AddMessageScheduler(new Uri("queue:scheduler"))</c> and <c>cfg.UseMessageScheduler(new Uri("queue:scheduler"))</c>,
     /// as for Quartz or Hangfire, and need neither this package nor a Redis connection. Messages go into the same store as
@@ -97,5 +104,6 @@ public static class RedisSchedulerRegistrationExtensions
         configurator.AddSingleton(new SchedulerEndpointDefinition(options));
         configurator.AddConsumer<ScheduleMessageConsumer, ScheduleMessageConsumerDefinition>();
         configurator.AddConsumer<CancelScheduledMessageConsumer, CancelScheduledMessageConsumerDefinition>();
+        configurator.AddConsumer<PauseScheduledMessageConsumer, PauseScheduledMessageConsumerDefinition>();
     }
 }

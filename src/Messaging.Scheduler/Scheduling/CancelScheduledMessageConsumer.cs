@@ -3,8 +3,9 @@ using MassTransit.Scheduling;
 
 namespace Messaging.Scheduler.Scheduling;
 
-/// <summary>Cancels by token for services that send <see cref="CancelScheduledMessage" /> to the scheduler endpoint.</summary>
-internal sealed class CancelScheduledMessageConsumer : IConsumer<CancelScheduledMessage>
+/// <summary>Cancels by token (<see cref="CancelScheduledMessage" />) or by schedule (<see cref="CancelScheduledRecurringMessage" />)
+/// for services that send them to the scheduler endpoint.</summary>
+internal sealed class CancelScheduledMessageConsumer : IConsumer<CancelScheduledMessage>, IConsumer<CancelScheduledRecurringMessage>
 {
     readonly ScheduleWriter _writer;
 
@@ -14,4 +15,7 @@ internal sealed class CancelScheduledMessageConsumer : IConsumer<CancelScheduled
     }
 
     public Task Consume(ConsumeContext<CancelScheduledMessage> context) => _writer.Cancel(context.Message.TokenId, ScheduleWriter.ToUtc(context.Message.Timestamp));
+
+    public Task Consume(ConsumeContext<CancelScheduledRecurringMessage> context) =>
+        _writer.ChangeRecurring(context.Message.ScheduleId, context.Message.ScheduleGroup, "cancel");
 }

@@ -3,7 +3,7 @@ using MassTransit.Scheduling;
 
 namespace Messaging.Scheduler.Scheduling;
 
-/// <summary>Puts <see cref="CancelScheduledMessageConsumer" /> on the scheduler endpoint, beside the schedule consumer.</summary>
+/// <summary>Puts <see cref="CancelScheduledMessageConsumer" /> on the scheduler endpoint, partitioned by token.</summary>
 internal sealed class CancelScheduledMessageConsumerDefinition : ConsumerDefinition<CancelScheduledMessageConsumer>
 {
     readonly SchedulerEndpointDefinition _endpoint;
@@ -17,7 +17,9 @@ internal sealed class CancelScheduledMessageConsumerDefinition : ConsumerDefinit
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<CancelScheduledMessageConsumer> consumerConfigurator, IRegistrationContext context)
     {
-        consumerConfigurator.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+        SchedulerEndpointDefinition.Retry(consumerConfigurator);
         consumerConfigurator.Message<CancelScheduledMessage>(m => m.UsePartitioner(_endpoint.Partition, p => p.Message.TokenId));
+        consumerConfigurator.Message<CancelScheduledRecurringMessage>(m =>
+            m.UsePartitioner(_endpoint.Partition, p => RecurringDefinition.TokenFor(p.Message.ScheduleId, p.Message.ScheduleGroup)));
     }
 }

@@ -12,6 +12,8 @@ namespace Messaging.Scheduler.Scheduling;
 /// <param name="Attempts">Failed deliveries before this one.</param>
 /// <param name="Channel">The seed's channel, for example <c>SELLER</c>.</param>
 /// <param name="Payload">The encoded <see cref="StoredMessage" />.</param>
+/// <param name="Recurring">For an occurrence of a recurring schedule: the schedule and which occurrence; null for a
+/// one-time message.</param>
 internal sealed record ClaimedMessage(
     PartitionKeys Partition,
     string Token,
@@ -19,4 +21,5 @@ internal sealed record ClaimedMessage(
     long LeaseExpiry,
     int Attempts,
     string Channel,
-    ReadOnlyMemory<byte> Payload);
+    ReadOnlyMemory<byte> Payload,
+    RecurringOccurrence? Recurring = null);

@@ -11,6 +11,7 @@ internal static class LuaScripts
     public static readonly string Acknowledge = Load("ack");
     public static readonly string Release = Load("release");
     public static readonly string Requeue = Load("requeue");
+    public static readonly string Recurring = Load("recurring");
 
     static string Load(string name)
     {

@@ -12,6 +12,7 @@ namespace Messaging.Scheduler.Scheduling;
 /// <item><c>&lt;prefix&gt;{p}:entries</c>: hash, token to <c>attempts|channel|payload</c>; no TTL.</item>
 /// <item><c>&lt;prefix&gt;{p}:inflight</c>: sorted set, claimed token by lease expiry.</item>
 /// <item><c>&lt;prefix&gt;{p}:dead</c> and <c>:dead-reasons</c>: dead-lettered tokens by time, and why.</item>
+/// <item><c>&lt;prefix&gt;{p}:recurring</c> and <c>:paused</c>: the definition of each recurring schedule's token, and which are paused.</item>
 /// <item><c>&lt;prefix&gt;{p}:SELLER:&lt;token&gt;</c>: the TTL trigger key of one message, as in the seed.</item>
 /// <item><c>&lt;prefix&gt;{p}:cancelled:&lt;token&gt;</c>: an hour's memory of a cancel command that came before its schedule command.</item>
 /// <item><c>&lt;prefix&gt;{p}:wake</c>: the Pub/Sub channel that wakes the bridges when an earlier message arrives.</item>
@@ -28,8 +29,10 @@ internal sealed class PartitionKeys
         InFlight = Root + "inflight";
         Dead = Root + "dead";
         DeadReasons = Root + "dead-reasons";
+        Recurring = Root + "recurring";
+        Paused = Root + "paused";
         Wake = RedisChannel.Literal(Root + "wake");
-        All = [Due, InFlight, Entries, Dead, DeadReasons];
+        All = [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused];
     }
 
     public int Partition { get; }
@@ -42,9 +45,11 @@ internal sealed class PartitionKeys
     public RedisKey InFlight { get; }
     public RedisKey Dead { get; }
     public RedisKey DeadReasons { get; }
+    public RedisKey Recurring { get; }
+    public RedisKey Paused { get; }
     public RedisChannel Wake { get; }
 
-    /// <summary>The five keys in the order every script takes them: due, in flight, entries, dead, dead reasons.</summary>
+    /// <summary>The keys in the order every script takes them: due, in flight, entries, dead, dead reasons, recurring, paused.</summary>
     public RedisKey[] All { get; }
 
     public RedisKey Trigger(string channel, string token) => Root + channel + ":" + token;

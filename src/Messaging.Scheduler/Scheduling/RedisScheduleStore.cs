@@ -31,9 +31,11 @@ internal sealed class RedisScheduleStore
     /// <param name="message">What to store.</param>
     /// <param name="commandSentUtc">For a <c>ScheduleMessage</c> command: when it was sent, so that a cancel command sent
     /// after it but handled before it still wins.</param>
+    /// <param name="recurring">For a recurring schedule's first occurrence: its definition.</param>
     /// <returns>How long until it is due by the Redis clock (zero or less: due at once), or null when a later cancel
     /// command had already cancelled this token.</returns>
-    public async Task<TimeSpan?> Schedule(Guid tokenId, DateTime dueUtc, string channel, StoredMessage message, DateTime? commandSentUtc = null)
+    public async Task<TimeSpan?> Schedule(Guid tokenId, DateTime dueUtc, string channel, StoredMessage message, DateTime? commandSentUtc = null,
+        RecurringDefinition? recurring = null)
     {
         var partition = Keyspace.For(tokenId);
         var token = SchedulerKeyspace.Format(tokenId);
@@ -46,9 +48,10 @@ internal sealed class RedisScheduleStore
             ToUnixMilliseconds(dueUtc),
             channel,
             payload,
-            _options.TriggerKeys ? "1" : "0",
+            _options.TriggerKeys && recurring == null ? "1" : "0",
             partition.Wake.ToString(),
             commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0,
+            recurring?.Write() ?? string.Empty,
         ];
 
         var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, values, "schedule a message").ConfigureAwait(false))!;
@@ -100,15 +103,20 @@ internal sealed class RedisScheduleStore
         var nextDue = (long)result[2];
         var nextLease = (long)result[3];
 
-        var messages = new List<ClaimedMessage>((result.Length - 7) / 3);
+        var messages = new List<ClaimedMessage>((result.Length - 7) / 5);
         var unreadable = new List<(string, long, string)>();
-        for (var i = 7; i + 2 < result.Length; i += 3)
+        for (var i = 7; i + 4 < result.Length; i += 5)
         {
             var token = (string)result[i]!;
             var due = (long)double.Parse((string)result[i + 1]!, CultureInfo.InvariantCulture);
             var entry = (byte[])result[i + 2]!;
+            var recurring = (string?)result[i + 3];
+            var occurrence = long.TryParse((string?)result[i + 4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) ? at : due;
             if (TryReadHeader(entry, out var attempts, out var channel, out var payload, out var problem))
-                messages.Add(new ClaimedMessage(partition, token, due, lease, attempts, channel, payload));
+            {
+                messages.Add(new ClaimedMessage(partition, token, due, lease, attempts, channel, payload,
+                    string.IsNullOrEmpty(recurring) ? null : new RecurringOccurrence(recurring, occurrence)));
+            }
             else
                 unreadable.Add((token, lease, problem));
         }
@@ -117,12 +125,48 @@ internal sealed class RedisScheduleStore
             (long)result[4], (long)result[5], (long)result[6]);
     }
 
-    /// <summary>Deletes a delivered entry while this claim still holds it.</summary>
+    /// <summary>Deletes a delivered entry while this claim still holds it; for a recurring schedule, makes its next
+    /// occurrence due instead, in the same step.</summary>
+    /// <param name="partition">The entry's partition.</param>
+    /// <param name="token">The entry's token.</param>
+    /// <param name="lease">The lease its claim returned.</param>
+    /// <param name="nextOccurrence">A recurring schedule's next occurrence; null when it has ended.</param>
     /// <returns>False when the claim was lost (its lease was taken over, or the token was scheduled again).</returns>
-    public async Task<bool> Acknowledge(PartitionKeys partition, string token, long lease)
+    public async Task<bool> Acknowledge(PartitionKeys partition, string token, long lease, DateTimeOffset? nextOccurrence = null)
     {
         var db = await _connection.Database().ConfigureAwait(false);
-        var result = await db.ScriptEvaluateAsync(LuaScripts.Acknowledge, [partition.InFlight, partition.Entries], [token, lease])
+        var next = nextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
+        var result = await db.ScriptEvaluateAsync(LuaScripts.Acknowledge, partition.All, [token, lease, next]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <summary>The Redis clock: the one clock every due-time decision is made on.</summary>
+    public async Task<DateTimeOffset> Now()
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME").ConfigureAwait(false))!;
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)time[0] * 1000 + (long)time[1] / 1000);
+    }
+
+    /// <summary>The definition of the recurring schedule with this token, or null.</summary>
+    public async Task<RecurringDefinition?> ReadRecurring(Guid tokenId)
+    {
+        var partition = Keyspace.For(tokenId);
+        var db = await _connection.Database().ConfigureAwait(false);
+        var json = await db.HashGetAsync(partition.Recurring, SchedulerKeyspace.Format(tokenId)).ConfigureAwait(false);
+        return json.IsNullOrEmpty ? null : RecurringDefinition.Read(json!);
+    }
+
+    /// <summary>Cancels, pauses or resumes a recurring schedule.</summary>
+    /// <param name="tokenId">The schedule's token.</param>
+    /// <param name="action"><c>cancel</c>, <c>pause</c> or <c>resume</c>.</param>
+    /// <param name="nextOccurrence">For resume: the next occurrence.</param>
+    /// <returns>False when there is no such schedule (or, for resume, it was not paused).</returns>
+    public async Task<bool> ChangeRecurring(Guid tokenId, string action, DateTimeOffset? nextOccurrence = null)
+    {
+        var partition = Keyspace.For(tokenId);
+        var next = nextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
+        var result = await Run(LuaScripts.Recurring, partition.All, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule")
             .ConfigureAwait(false);
         return (long)result == 1;
     }

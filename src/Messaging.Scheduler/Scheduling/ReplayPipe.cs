@@ -13,10 +13,15 @@ namespace Messaging.Scheduler.Scheduling;
 internal sealed class ReplayPipe : IPipe<SendContext>
 {
     readonly StoredMessage _message;
+    readonly Guid? _messageId;
 
-    public ReplayPipe(StoredMessage message)
+    /// <param name="message">The stored message.</param>
+    /// <param name="messageId">A MessageId of its own for this delivery (each occurrence of a recurring schedule has
+    /// one); null keeps the stored one.</param>
+    public ReplayPipe(StoredMessage message, Guid? messageId)
     {
         _message = message;
+        _messageId = messageId;
     }
 
     /// <summary>When the stored message's time-to-live ran out while it waited, the expiration it had.</summary>
@@ -27,7 +32,7 @@ internal sealed class ReplayPipe : IPipe<SendContext>
         var deserializer = context.Serialization.GetMessageDeserializer(new System.Net.Mime.ContentType(_message.ContentType));
         var stored = deserializer.Deserialize(new BytesMessageBody(_message.Body.ToArray()), EmptyHeaders.Instance, _message.Destination);
 
-        context.MessageId = stored.MessageId;
+        context.MessageId = _messageId ?? stored.MessageId;
         context.RequestId = stored.RequestId;
         context.CorrelationId = stored.CorrelationId;
         context.ConversationId = stored.ConversationId;

@@ -3,8 +3,7 @@ using MassTransit.Scheduling;
 
 namespace Messaging.Scheduler.Scheduling;
 
-/// <summary>Puts <see cref="ScheduleMessageConsumer" /> on the scheduler endpoint, retrying a failed Redis write a few times
-/// before the command faults (and goes to the endpoint's error queue, not lost).</summary>
+/// <summary>Puts <see cref="ScheduleMessageConsumer" /> on the scheduler endpoint, partitioned by token.</summary>
 internal sealed class ScheduleMessageConsumerDefinition : ConsumerDefinition<ScheduleMessageConsumer>
 {
     readonly SchedulerEndpointDefinition _endpoint;
@@ -18,7 +17,9 @@ internal sealed class ScheduleMessageConsumerDefinition : ConsumerDefinition<Sch
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ScheduleMessageConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        consumerConfigurator.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
+        SchedulerEndpointDefinition.Retry(consumerConfigurator);
         consumerConfigurator.Message<ScheduleMessage>(m => m.UsePartitioner(_endpoint.Partition, p => p.Message.CorrelationId));
+        consumerConfigurator.Message<ScheduleRecurringMessage>(m =>
+            m.UsePartitioner(_endpoint.Partition, p => RecurringDefinition.TokenFor(p.Message.Schedule.ScheduleId, p.Message.Schedule.ScheduleGroup)));
     }
 }

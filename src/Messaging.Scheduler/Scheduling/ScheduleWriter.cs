@@ -54,6 +54,50 @@ internal sealed class ScheduleWriter
             context.SentTime ?? DateTime.UtcNow);
     }
 
+    /// <summary>
+    /// Stores a recurring schedule (<see cref="ScheduleRecurringMessage" />) with its first occurrence, replacing the
+    /// schedule with the same group and id. The bridge makes each next occurrence due as it acknowledges the last.
+    /// </summary>
+    /// <exception cref="ArgumentException">The cron expression or time zone is not valid; the message quotes it.</exception>
+    public async Task ScheduleRecurring(ConsumeContext<ScheduleRecurringMessage> context)
+    {
+        var command = context.Message;
+        var definition = RecurringDefinition.From(command.Schedule);
+        var token = definition.Token;
+        var stored = _serializer.Serialize(context, token);
+
+        if (definition.First(await _store.Now().ConfigureAwait(false)) is not { } first)
+        {
+            SchedulerLog.RecurringHasNoOccurrence(_logger, definition.ScheduleGroup, definition.ScheduleId, definition.CronExpression);
+            await _store.ChangeRecurring(token, "cancel").ConfigureAwait(false);
+            return;
+        }
+
+        await Write(token, first.UtcDateTime, _channels.ForUrn(command.PayloadType[0]), stored, context.SentTime ?? DateTime.UtcNow, definition)
+            .ConfigureAwait(false);
+        SchedulerLog.RecurringScheduled(_logger, definition.ScheduleGroup, definition.ScheduleId, definition.CronExpression, definition.TimeZoneId, first);
+    }
+
+    /// <summary>Cancels, pauses or resumes the recurring schedule with this id and group.</summary>
+    /// <param name="scheduleId">The schedule's id.</param>
+    /// <param name="scheduleGroup">The schedule's group.</param>
+    /// <param name="action"><c>cancel</c>, <c>pause</c> or <c>resume</c>.</param>
+    public async Task ChangeRecurring(string scheduleId, string? scheduleGroup, string action)
+    {
+        var token = RecurringDefinition.TokenFor(scheduleId, scheduleGroup);
+        DateTimeOffset? next = null;
+        if (action == "resume")
+        {
+            var definition = await _store.ReadRecurring(token).ConfigureAwait(false);
+            next = definition?.First(await _store.Now().ConfigureAwait(false));
+            if (definition != null && next == null)
+                action = "cancel";
+        }
+
+        var done = await _store.ChangeRecurring(token, action, next).ConfigureAwait(false);
+        SchedulerLog.RecurringChanged(_logger, scheduleGroup ?? string.Empty, scheduleId, action, done);
+    }
+
     /// <param name="tokenId">The token to cancel.</param>
     /// <param name="commandSentUtc">For a <see cref="CancelScheduledMessage" /> command, when it was sent: the scheduler
     /// endpoint handles commands concurrently, so a cancel may be handled before the schedule it follows.</param>
@@ -74,9 +118,10 @@ internal sealed class ScheduleWriter
         }
     }
 
-    async Task Write(Guid token, DateTime dueUtc, string channel, StoredMessage stored, DateTime? commandSentUtc = null)
+    async Task Write(Guid token, DateTime dueUtc, string channel, StoredMessage stored, DateTime? commandSentUtc = null,
+        RecurringDefinition? recurring = null)
     {
-        if (await _store.Schedule(token, dueUtc, channel, stored, commandSentUtc).ConfigureAwait(false) is not { } untilDue)
+        if (await _store.Schedule(token, dueUtc, channel, stored, commandSentUtc, recurring).ConfigureAwait(false) is not { } untilDue)
         {
             SchedulerLog.ScheduleSuperseded(_logger, token);
             return;

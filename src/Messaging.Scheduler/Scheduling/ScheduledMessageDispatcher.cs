@@ -20,10 +20,13 @@ internal sealed class ScheduledMessageDispatcher
     /// <summary>Decodes the stored form; a <see cref="FormatException" /> means it can never be delivered.</summary>
     public static StoredMessage Decode(ClaimedMessage claimed) => StoredMessageCodec.Decode(claimed.Payload);
 
+    /// <param name="message">The stored message.</param>
+    /// <param name="messageId">A MessageId for this delivery, or null to keep the stored one.</param>
+    /// <param name="cancellationToken">Stops the send.</param>
     /// <returns>The expiration the message passed while it waited, if it did.</returns>
-    public async Task<DateTime?> Dispatch(StoredMessage message, CancellationToken cancellationToken)
+    public async Task<DateTime?> Dispatch(StoredMessage message, Guid? messageId, CancellationToken cancellationToken)
     {
-        var pipe = new ReplayPipe(message);
+        var pipe = new ReplayPipe(message, messageId);
         var endpoint = await _bus.GetSendEndpoint(message.Destination).ConfigureAwait(false);
         await endpoint.Send(new SerializedMessageBody(), pipe, cancellationToken).ConfigureAwait(false);
         return pipe.ExpiredAt;

@@ -61,15 +61,23 @@ internal sealed class ScheduledMessageSerializer
     /// payload with its message types, and the IDs, addresses, expiration, headers and transport properties of the
     /// command (which the sending service's scheduler copied from the message it scheduled).
     /// </summary>
-    public StoredMessage Serialize(ConsumeContext<ScheduleMessage> context)
-    {
-        var command = context.Message;
-        if (command.Destination == null)
-            throw new ArgumentException("The ScheduleMessage command has no Destination: there is nowhere to deliver it.", nameof(context));
-        if (command.Payload == null || command.PayloadType is not { Length: > 0 })
-            throw new ArgumentException("The ScheduleMessage command has no Payload or PayloadType: there is nothing to deliver.", nameof(context));
+    public StoredMessage Serialize(ConsumeContext<ScheduleMessage> context) =>
+        SerializeCommand(context, context.Message.Destination, context.Message.Payload, context.Message.PayloadType, context.Message.CorrelationId);
 
-        var send = new RabbitMqMessageSendContext<ScheduleMessage>(new BasicProperties(), string.Empty, command, context.CancellationToken)
+    /// <summary>Serializes the message a <see cref="ScheduleRecurringMessage" /> command carries, under the schedule's token.</summary>
+    public StoredMessage Serialize(ConsumeContext<ScheduleRecurringMessage> context, Guid scheduleToken) =>
+        SerializeCommand(context, context.Message.Destination, context.Message.Payload, context.Message.PayloadType, scheduleToken);
+
+    StoredMessage SerializeCommand<TCommand>(ConsumeContext<TCommand> context, Uri? destination, object? payload, string[]? payloadType, Guid token)
+        where TCommand : class
+    {
+        var name = typeof(TCommand).Name;
+        if (destination == null)
+            throw new ArgumentException($"The {name} command has no Destination: there is nowhere to deliver it.", nameof(context));
+        if (payload == null || payloadType is not { Length: > 0 })
+            throw new ArgumentException($"The {name} command has no Payload or PayloadType: there is nothing to deliver.", nameof(context));
+
+        var send = new RabbitMqMessageSendContext<TCommand>(new BasicProperties(), string.Empty, context.Message, context.CancellationToken)
         {
             MessageId = context.MessageId,
             RequestId = context.RequestId,
@@ -77,11 +85,11 @@ internal sealed class ScheduledMessageSerializer
             ConversationId = context.ConversationId,
             InitiatorId = context.InitiatorId,
             SourceAddress = context.SourceAddress,
-            DestinationAddress = command.Destination,
+            DestinationAddress = destination,
             ResponseAddress = context.ResponseAddress,
             FaultAddress = context.FaultAddress,
-            SupportedMessageTypes = command.PayloadType,
-            Serializer = context.SerializerContext.GetMessageSerializer(command.Payload, command.PayloadType),
+            SupportedMessageTypes = payloadType,
+            Serializer = context.SerializerContext.GetMessageSerializer(payload, payloadType),
         };
 
         if (context.ExpirationTime is { } expiration)
@@ -89,13 +97,13 @@ internal sealed class ScheduledMessageSerializer
 
         foreach (var header in context.Headers.GetAll())
             send.Headers.Set(header.Key, header.Value);
-        send.Headers.Set(MessageHeaders.SchedulingTokenId, command.CorrelationId.ToString("D"));
+        send.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
 
         IDictionary<string, object>? received = null;
         if (context.ReceiveContext.TryGetPayload<TransportReceiveContext>(out var transport))
             received = transport.GetTransportProperties();
 
-        return Finish(send, command.Destination, command.PayloadType[0], received);
+        return Finish(send, destination, payloadType[0], received);
     }
 
     StoredMessage Finish<T>(MessageSendContext<T> context, Uri destination, string typeName, IDictionary<string, object>? transportProperties)

@@ -159,7 +159,8 @@ internal sealed class SchedulerBridge : BackgroundService
 
         try
         {
-            var expiredAt = await _dispatcher.Dispatch(message, stoppingToken).ConfigureAwait(false);
+            var expiredAt = await _dispatcher.Dispatch(message, claimed.Recurring == null ? null : OccurrenceMessageId(claimed), stoppingToken)
+                .ConfigureAwait(false);
             if (expiredAt is { } expiration)
                 SchedulerLog.ExpiredBeforeDelivery(_logger, claimed.Token, expiration);
         }
@@ -174,8 +175,9 @@ internal sealed class SchedulerBridge : BackgroundService
             return;
         }
 
-        // Confirmed by the broker: only now is the entry deleted. Lateness is measured on the Redis clock at the claim.
-        if (await _store.Acknowledge(claimed.Partition, claimed.Token, claimed.LeaseExpiry).ConfigureAwait(false))
+        // Confirmed by the broker: only now is the entry deleted (or, for a recurring schedule, moved to its next
+        // occurrence in the same step). Lateness is measured on the Redis clock at the claim.
+        if (await _store.Acknowledge(claimed.Partition, claimed.Token, claimed.LeaseExpiry, NextOccurrence(claimed, now)).ConfigureAwait(false))
         {
             var lateness = Math.Max(0, now - claimed.DueMilliseconds);
             _instruments.Delivered(claimed.Channel, lateness);
@@ -183,6 +185,33 @@ internal sealed class SchedulerBridge : BackgroundService
         }
         else
             SchedulerLog.ClaimLost(_logger, claimed.Token);
+    }
+
+    /// <summary>A recurring schedule's occurrence after the one just delivered, by the Redis clock; null when it ended.</summary>
+    DateTimeOffset? NextOccurrence(ClaimedMessage claimed, long now)
+    {
+        if (claimed.Recurring is not { } occurrence)
+            return null;
+
+        try
+        {
+            return RecurringDefinition.Read(occurrence.Definition).Next(DateTimeOffset.FromUnixTimeMilliseconds(occurrence.OccurrenceMilliseconds),
+                DateTimeOffset.FromUnixTimeMilliseconds(now));
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or ArgumentException)
+        {
+            SchedulerLog.RecurringUnreadable(_logger, claimed.Token, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Each occurrence of a recurring schedule is a message of its own, with a MessageId that stays the same if
+    /// that occurrence has to be delivered again.</summary>
+    static Guid OccurrenceMessageId(ClaimedMessage claimed)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{claimed.Token}\n{claimed.Recurring!.OccurrenceMilliseconds}"));
+        return new Guid(hash.AsSpan(0, 16));
     }
 
     async Task Failed(ClaimedMessage claimed, Exception exception)

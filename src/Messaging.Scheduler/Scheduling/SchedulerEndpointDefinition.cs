@@ -7,7 +7,8 @@ namespace Messaging.Scheduler.Scheduling;
 /// The scheduler endpoint's queue, named and sized by <see cref="RedisSchedulerEndpointOptions" />. Commands are
 /// partitioned by token, so that a schedule and a cancel for the same token are handled in the order they arrived.
 /// </summary>
-internal sealed class SchedulerEndpointDefinition : IEndpointDefinition<ScheduleMessageConsumer>, IEndpointDefinition<CancelScheduledMessageConsumer>
+internal sealed class SchedulerEndpointDefinition : IEndpointDefinition<ScheduleMessageConsumer>, IEndpointDefinition<CancelScheduledMessageConsumer>,
+    IEndpointDefinition<PauseScheduledMessageConsumer>
 {
     readonly RedisSchedulerEndpointOptions _options;
 
@@ -18,6 +19,16 @@ internal sealed class SchedulerEndpointDefinition : IEndpointDefinition<Schedule
     }
 
     public IPartitioner Partition { get; }
+
+    /// <summary>Retries a failed Redis write a few times before the command faults (to the endpoint's error queue, not
+    /// lost); a command that can never succeed (an invalid cron expression, a missing destination) faults at once.</summary>
+    public static void Retry<TConsumer>(IConsumerConfigurator<TConsumer> consumer)
+        where TConsumer : class =>
+        consumer.UseMessageRetry(r =>
+        {
+            r.Ignore<ArgumentException>();
+            r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+        });
 
     public bool ConfigureConsumeTopology => true;
     public bool IsTemporary => false;

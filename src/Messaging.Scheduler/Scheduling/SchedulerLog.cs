@@ -61,4 +61,16 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(5, LogLevel.Information, "Did not store the schedule command for {TokenId}: a cancel command sent after it was handled first")]
     public static partial void ScheduleSuperseded(ILogger logger, Guid tokenId);
+
+    [LoggerMessage(30, LogLevel.Information, "Scheduled recurring schedule {ScheduleGroup}/{ScheduleId} ('{CronExpression}' in {TimeZone}); first occurrence {First:O}")]
+    public static partial void RecurringScheduled(ILogger logger, string scheduleGroup, string scheduleId, string cronExpression, string timeZone, DateTimeOffset first);
+
+    [LoggerMessage(31, LogLevel.Warning, "Recurring schedule {ScheduleGroup}/{ScheduleId} ('{CronExpression}') has no occurrence before its end time: nothing was scheduled")]
+    public static partial void RecurringHasNoOccurrence(ILogger logger, string scheduleGroup, string scheduleId, string cronExpression);
+
+    [LoggerMessage(32, LogLevel.Information, "Recurring schedule {ScheduleGroup}/{ScheduleId}: {Action} (found: {Found})")]
+    public static partial void RecurringChanged(ILogger logger, string scheduleGroup, string scheduleId, string action, bool found);
+
+    [LoggerMessage(33, LogLevel.Error, "The definition of recurring schedule {Token} cannot be read ({Reason}); the occurrence was delivered and the schedule ends here")]
+    public static partial void RecurringUnreadable(ILogger logger, string token, string reason);
 }

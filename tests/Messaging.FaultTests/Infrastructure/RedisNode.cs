@@ -16,8 +16,8 @@ internal sealed class RedisNode : IAsyncDisposable
     readonly string _folder;
     readonly string[] _settings;
     ChildProcess? _process;
+    readonly SemaphoreSlim _adminGate = new(1, 1);
     ConnectionMultiplexer? _admin;
-    int _starts;
 
     public RedisNode(string name, string folder, params string[] settings)
     {
@@ -44,7 +44,6 @@ internal sealed class RedisNode : IAsyncDisposable
         if (IsRunning)
             throw new InvalidOperationException($"{Name} is already running");
 
-        _starts++;
         string[] arguments =
         [
             "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--protected-mode", "yes",
@@ -81,20 +80,32 @@ internal sealed class RedisNode : IAsyncDisposable
     /// <summary>A connection for this program's own commands (never the scheduler's); made again after a restart.</summary>
     public async Task<ConnectionMultiplexer> Admin()
     {
-        if (_admin is { IsConnected: true })
-            return _admin;
+        var admin = _admin;
+        if (admin is { IsConnected: true })
+            return admin;
 
-        DropAdmin();
-        var options = ConfigurationOptions.Parse(Configuration);
-        options.AllowAdmin = true;
-        options.AbortOnConnectFail = true;
-        options.ConnectTimeout = 3000;
-        options.SyncTimeout = 30_000;
-        options.AsyncTimeout = 30_000;
-        options.ClientName = "fault-orchestrator";
-        options.ConfigurationChannel = string.Empty;
-        _admin = await ConnectionMultiplexer.ConnectAsync(options);
-        return _admin;
+        await _adminGate.WaitAsync();
+        try
+        {
+            if (_admin is { IsConnected: true })
+                return _admin;
+
+            DropAdmin();
+            var options = ConfigurationOptions.Parse(Configuration);
+            options.AllowAdmin = true;
+            options.AbortOnConnectFail = true;
+            options.ConnectTimeout = 3000;
+            options.SyncTimeout = 30_000;
+            options.AsyncTimeout = 30_000;
+            options.ClientName = "fault-orchestrator";
+            options.ConfigurationChannel = string.Empty;
+            _admin = await ConnectionMultiplexer.ConnectAsync(options);
+            return _admin;
+        }
+        finally
+        {
+            _adminGate.Release();
+        }
     }
 
     public async Task<IDatabase> Database() => (await Admin()).GetDatabase();

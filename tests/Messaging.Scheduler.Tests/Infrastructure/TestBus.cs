@@ -38,6 +38,9 @@ public sealed class TestBus : IAsyncDisposable
     /// <summary>The <see cref="IMessageScheduler" /> the registration provides for code outside consumers.</summary>
     public IMessageScheduler Scheduler => _host.Services.CreateScope().ServiceProvider.GetRequiredService<IMessageScheduler>();
 
+    /// <summary>The <see cref="IRecurringMessageScheduler" /> the registration provides (it sends to the scheduler endpoint).</summary>
+    public IRecurringMessageScheduler RecurringScheduler => _host.Services.CreateScope().ServiceProvider.GetRequiredService<IRecurringMessageScheduler>();
+
     public static async Task<TestBus> Start(string testName, Action<TestBusSettings>? configure = null)
     {
         await TestServers.EnsureRabbitMq();
@@ -67,6 +70,8 @@ public sealed class TestBus : IAsyncDisposable
             {
                 o.Configuration = settings.Redis ?? TestServers.Redis;
                 o.KeyPrefix = keyPrefix;
+                if (settings.SchedulerEndpoint is { } queue)
+                    o.SchedulerEndpoint = SchedulerQueueAddress(queue);
                 settings.Scheduler?.Invoke(o);
             }
 
@@ -79,6 +84,12 @@ public sealed class TestBus : IAsyncDisposable
 
             if (settings.SchedulerEndpoint is { } endpoint)
                 x.AddRedisSchedulerConsumers(o => o.QueueName = endpoint);
+
+            x.AddConfigureEndpointsCallback((_, cfg) =>
+            {
+                if (cfg is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    rabbit.AutoDelete = true;
+            });
 
             if (settings.Consumers)
             {
@@ -115,6 +126,9 @@ public sealed class TestBus : IAsyncDisposable
         await host.StartAsync();
         return new TestBus(host, runId, keyPrefix, queueName, queueAddress, log);
     }
+
+    /// <summary>A test's scheduler queue: deleted by RabbitMQ when the test's worker stops.</summary>
+    public static Uri SchedulerQueueAddress(string queue) => new($"queue:{queue}?autodelete=true");
 
     public ProbeMessage Probe(int number, string text = "probe") => new() { RunId = RunId, Number = number, Text = text };
 

@@ -1,11 +1,34 @@
--- Deletes a delivered entry, but only while the caller's claim still holds it.
--- KEYS[1] in-flight set  KEYS[2] entries
--- ARGV[1] token  ARGV[2] the lease expiry the claim returned
--- Returns 1 when deleted, 0 when the claim was lost (lease reclaimed, or rescheduled under the same token).
-local lease = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if lease and tonumber(lease) == tonumber(ARGV[2]) then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  redis.call('HDEL', KEYS[2], ARGV[1])
+-- Deletes a delivered entry, but only while the caller's claim still holds it. A recurring schedule's entry stays:
+-- its next occurrence goes into the due index in the same step, so a crash can neither skip nor repeat one.
+-- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
+-- KEYS[6] recurring definitions (field <token>) and current occurrences (field <token>:at, Unix ms)
+-- KEYS[7] paused recurring schedules
+-- ARGV[1] token  ARGV[2] the lease expiry the claim returned  ARGV[3] a recurring schedule's next occurrence, Unix ms
+-- (0: none, the schedule ended)
+-- Returns 1 when acknowledged, 0 when the claim was lost (lease reclaimed, or rescheduled under the same token).
+local token = ARGV[1]
+local lease = redis.call('ZSCORE', KEYS[2], token)
+if not lease or tonumber(lease) ~= tonumber(ARGV[2]) then
+  return 0
+end
+
+redis.call('ZREM', KEYS[2], token)
+
+local nextDue = tonumber(ARGV[3])
+if redis.call('HEXISTS', KEYS[6], token) == 1 and nextDue > 0 then
+  local entry = redis.call('HGET', KEYS[3], token)
+  local rest = entry and string.match(entry, '^%d+(|.*)$')
+  if rest then
+    redis.call('HSET', KEYS[3], token, '0' .. rest)
+  end
+  redis.call('HSET', KEYS[6], token .. ':at', nextDue)
+  if redis.call('HEXISTS', KEYS[7], token) == 0 then
+    redis.call('ZADD', KEYS[1], nextDue, token)
+  end
   return 1
 end
-return 0
+
+redis.call('HDEL', KEYS[3], token)
+redis.call('HDEL', KEYS[6], token, token .. ':at')
+redis.call('HDEL', KEYS[7], token)
+return 1

@@ -1,6 +1,7 @@
 -- Cancels a scheduled entry unless it is already being delivered.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
--- KEYS[6] the trigger key for ARGV[2]'s channel  KEYS[7] the token's cancel marker
+-- KEYS[6] recurring definitions (hash)  KEYS[7] paused recurring schedules (hash)
+-- KEYS[8] the trigger key for ARGV[2]'s channel  KEYS[9] the token's cancel marker
 -- ARGV[1] token  ARGV[2] the channel the caller read for this token
 -- ARGV[3] when the cancel command was sent, Unix ms (0: not a command). When nothing is found, a marker remembers it
 -- for an hour, so that a schedule command sent earlier but handled later does not bring the message back.
@@ -13,7 +14,7 @@ end
 local entry = redis.call('HGET', KEYS[3], token)
 if not entry then
   if tonumber(ARGV[3]) > 0 then
-    redis.call('SET', KEYS[7], ARGV[3], 'PX', 3600000)
+    redis.call('SET', KEYS[9], ARGV[3], 'PX', 3600000)
   end
   return { 0 }
 end
@@ -27,5 +28,7 @@ redis.call('ZREM', KEYS[1], token)
 redis.call('HDEL', KEYS[3], token)
 redis.call('ZREM', KEYS[4], token)
 redis.call('HDEL', KEYS[5], token)
-redis.call('DEL', KEYS[6])
+redis.call('HDEL', KEYS[6], token, token .. ':at')
+redis.call('HDEL', KEYS[7], token)
+redis.call('DEL', KEYS[8])
 return { 1 }

@@ -1,8 +1,10 @@
 -- Claims up to ARGV[1] due entries for delivery, atomically, by the Redis clock.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
+-- KEYS[6] recurring definitions (hash)  KEYS[7] paused recurring schedules (hash)
 -- ARGV[1] batch size  ARGV[2] lease, ms
 -- Returns { now, lease expiry, next due (-1: none), next lease expiry (-1: none), backlog, in flight,
---           reclaimed, token1, due1, entry1, token2, due2, entry2, ... }
+--           reclaimed, token1, due1, entry1, recurring definition1 ('' for a one-time message), occurrence1 (Unix ms,
+--           '' for a one-time message), token2, ... }
 local batch = tonumber(ARGV[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -26,6 +28,8 @@ for i = 1, #tokens, 2 do
     result[#result + 1] = token
     result[#result + 1] = tokens[i + 1]
     result[#result + 1] = entry
+    result[#result + 1] = redis.call('HGET', KEYS[6], token) or ''
+    result[#result + 1] = redis.call('HGET', KEYS[6], token .. ':at') or ''
   else
     redis.call('ZADD', KEYS[4], now, token)
     redis.call('HSET', KEYS[5], token, 'the due index named this token but no entry was stored for it')

@@ -1,5 +1,6 @@
 -- Takes a dead-lettered entry back into the due index (attempts reset), or deletes it for good.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
+-- KEYS[6] recurring definitions (hash)  KEYS[7] paused recurring schedules (hash)
 -- ARGV[1] token  ARGV[2] "requeue" or "delete"  ARGV[3] due time, Unix ms (requeue; 0: now by the Redis clock)
 -- Returns 1 when done, 0 when the token is not dead-lettered.
 local token = ARGV[1]

@@ -2,11 +2,13 @@
 -- KEYS[1] due index (zset: token -> due ms)     KEYS[2] in-flight set (zset: token -> lease expiry ms)
 -- KEYS[3] entries (hash: token -> "attempts|channel|payload")
 -- KEYS[4] dead-letter set (zset)                KEYS[5] dead-letter reasons (hash)
--- KEYS[6] the TTL trigger key, <prefix>{p}:<CHANNEL>:<token>
--- KEYS[7] the token's cancel marker, <prefix>{p}:cancelled:<token>
+-- KEYS[6] recurring definitions (hash)          KEYS[7] paused recurring schedules (hash)
+-- KEYS[8] the TTL trigger key, <prefix>{p}:<CHANNEL>:<token>
+-- KEYS[9] the token's cancel marker, <prefix>{p}:cancelled:<token>
 -- ARGV[1] token  ARGV[2] due time, Unix ms  ARGV[3] channel  ARGV[4] payload
 -- ARGV[5] "1" to write the trigger key  ARGV[6] wake-up channel
 -- ARGV[7] when the schedule command was sent, Unix ms (0: not a command; the marker is not checked)
+-- ARGV[8] the recurring schedule's definition (JSON), or '' for a one-time message
 -- Returns { 1, milliseconds until due by the Redis clock (0 or less: due at once) },
 -- or { 0 } when a cancel for this token was sent after this command (the commands arrived out of order).
 local token = ARGV[1]
@@ -14,7 +16,7 @@ local due = tonumber(ARGV[2])
 
 local sent = tonumber(ARGV[7])
 if sent > 0 then
-  local cancelledAt = redis.call('GET', KEYS[7])
+  local cancelledAt = redis.call('GET', KEYS[9])
   if cancelledAt and tonumber(cancelledAt) >= sent then
     return { 0 }
   end
@@ -31,12 +33,18 @@ redis.call('HDEL', KEYS[5], token)
 
 redis.call('HSET', KEYS[3], token, '0|' .. ARGV[3] .. '|' .. ARGV[4])
 redis.call('ZADD', KEYS[1], due, token)
+redis.call('HDEL', KEYS[7], token)
+if ARGV[8] ~= '' then
+  redis.call('HSET', KEYS[6], token, ARGV[8], token .. ':at', due)
+else
+  redis.call('HDEL', KEYS[6], token, token .. ':at')
+end
 
 local ttl = due - now
 if ARGV[5] == '1' and ttl > 0 then
-  redis.call('SET', KEYS[6], '1', 'PX', ttl)
+  redis.call('SET', KEYS[8], '1', 'PX', ttl)
 else
-  redis.call('DEL', KEYS[6])
+  redis.call('DEL', KEYS[8])
 end
 
 -- Wake the bridges only when this entry became the earliest one: they sleep until the head is due.

@@ -1,0 +1,41 @@
+-- Cancels, pauses or resumes a recurring schedule.
+-- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
+-- KEYS[6] recurring definitions  KEYS[7] paused recurring schedules
+-- ARGV[1] token  ARGV[2] "cancel", "pause" or "resume"  ARGV[3] for resume: the next occurrence, Unix ms (0: none)
+-- Returns 1 when done, 0 when no such recurring schedule exists (or, for resume, it was not paused).
+-- An occurrence already in flight is delivered; its acknowledgement then sees the change.
+local token = ARGV[1]
+if redis.call('HEXISTS', KEYS[6], token) == 0 then
+  return 0
+end
+
+local inFlight = redis.call('ZSCORE', KEYS[2], token)
+local action = ARGV[2]
+
+if action == 'cancel' then
+  redis.call('HDEL', KEYS[6], token, token .. ':at')
+  redis.call('HDEL', KEYS[7], token)
+  redis.call('ZREM', KEYS[1], token)
+  redis.call('ZREM', KEYS[4], token)
+  redis.call('HDEL', KEYS[5], token)
+  if not inFlight then
+    redis.call('HDEL', KEYS[3], token)
+  end
+  return 1
+end
+
+if action == 'pause' then
+  redis.call('HSET', KEYS[7], token, '1')
+  redis.call('ZREM', KEYS[1], token)
+  return 1
+end
+
+if redis.call('HDEL', KEYS[7], token) == 0 then
+  return 0
+end
+local nextDue = tonumber(ARGV[3])
+if not inFlight and nextDue > 0 then
+  redis.call('HSET', KEYS[6], token .. ':at', nextDue)
+  redis.call('ZADD', KEYS[1], nextDue, token)
+end
+return 1

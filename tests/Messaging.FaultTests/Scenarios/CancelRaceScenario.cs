@@ -1,0 +1,59 @@
+using System.Globalization;
+using Messaging.FaultTests.Infrastructure;
+using Messaging.FaultTests.Oracle;
+
+namespace Messaging.FaultTests.Scenarios;
+
+/// <summary>
+/// 8. Cancel racing with the due time: every message is cancelled within ±30 ms of its due time, while the bridge claims
+/// it. Each must end up either delivered or cancelled, never both and never neither: a cancel the product reported as
+/// done must never be delivered; one reported too late (claimed) or not found (already delivered) must be.
+/// </summary>
+internal sealed class CancelRaceScenario : Scenario
+{
+    const int JitterUs = 30_000;
+
+    public override int Number => 8;
+    public override string Title => "cancel racing with the due time";
+    public override TimeSpan Bound(bool quick) => TimeSpan.FromSeconds(quick ? 90 : 600);
+
+    public override async Task Run(ScenarioRun run)
+    {
+        var count = run.Quick ? 400 : 5_000;
+        var window = TimeSpan.FromSeconds(run.Quick ? 6 : 60);
+        await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
+        await run.StartWorker("w");
+
+        var first = DateTime.UtcNow.AddSeconds(1.5);
+        var entries = run.Plan(count, first, window);
+        await run.ScheduleAll(entries);
+
+        var plan = entries.Select(e => (Entry: e, AtUs: e.DueUs + Random.Shared.Next(-JitterUs, JitterUs + 1))).OrderBy(p => p.AtUs).ToArray();
+        var cancels = new List<Task>(count);
+        foreach (var (entry, atUs) in plan)
+        {
+            await Wait.UntilClock(atUs, run.Token);
+            cancels.Add(Task.Run(() => run.Producer.Cancel(entry), CancellationToken.None));
+        }
+
+        await Task.WhenAll(cancels);
+        var failed = entries.Where(e => e.Cancel == CancelResult.Failed).ToArray();
+        if (failed.Length > 0)
+            run.Result.Fail($"{failed.Length} cancel call(s) threw with every server up, e.g. {failed[0].Error}");
+
+        await run.WaitForExpected(TimeSpan.FromSeconds(run.Quick ? 60 : 300));
+        run.CatchUp(entries.Max(e => e.DueUs), run.LastFirstDelivery(run.Expected()), "from the last due time to the last delivered message's first delivery");
+        await run.Settle(TimeSpan.FromSeconds(60));
+        run.Evaluate();
+
+        foreach (var outcome in new[] { CancelResult.Cancelled, CancelResult.TooLate, CancelResult.NotFound })
+        {
+            var offsets = entries.Where(e => e.Cancel == outcome).Select(e => (e.CancelCalledUs - e.DueUs) / 1000.0).ToArray();
+            if (offsets.Length > 0)
+            {
+                run.Result.Note(string.Create(CultureInfo.InvariantCulture,
+                    $"cancel reported {outcome}: {offsets.Length:#,0}, called {offsets.Min():+0;-0;0} to {offsets.Max():+0;-0;0} ms from the due time"));
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Messaging.FaultTests.Infrastructure;
+using Messaging.FaultTests.Oracle;
+
+namespace Messaging.FaultTests.Scenarios;
+
+/// <summary>
+/// 2. Stop RabbitMQ (<c>rabbitmqctl stop</c>) in the middle of a drain, keep it down for 30 s (quick: 5 s), start it
+/// again on the same data. The bridge must hold due messages in Redis while the bus is down and deliver them all after.
+/// </summary>
+internal sealed class RabbitOutageScenario : Scenario
+{
+    public override int Number => 2;
+    public override string Title => "RabbitMQ stopped in the middle of a drain, then started";
+    public override TimeSpan Bound(bool quick) => TimeSpan.FromSeconds(quick ? 150 : 1200);
+
+    public override async Task Run(ScenarioRun run)
+    {
+        var count = run.Quick ? 3_000 : 20_000;
+        var outage = TimeSpan.FromSeconds(run.Quick ? 5 : 30);
+        var rabbit = run.Suite.Rabbit;
+        await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
+        await run.StartWorker("w");
+        run.StartSampling();
+
+        var first = DateTime.UtcNow.AddSeconds(1);
+        // Due over a window longer than the outage, so that messages keep coming due while the broker is down.
+        var spread = TimeSpan.FromSeconds(run.Quick ? 10 : 60);
+        await run.ScheduleAll(run.Plan(count, first, spread));
+
+        var point = 0.3 + Random.Shared.NextDouble() * 0.2;
+        if (!await run.WaitForDelivered((int)(point * count), TimeSpan.FromSeconds(run.Quick ? 60 : 300)))
+            throw new TimeoutException($"the drain stalled before the outage ({run.Delivered} of {count} delivered)");
+
+        var crash = new CrashEvent("RabbitMQ stop", Clock.NowUs(), "rabbitmqctl stop");
+        run.AddCrash(crash);
+        var atStop = run.Delivered;
+        try
+        {
+            await rabbit.Stop();
+            var downUs = Clock.NowUs();
+            var atDown = run.Delivered;
+            await Wait.UntilClock(downUs + (long)outage.TotalMicroseconds, run.Token);
+            var atRestart = run.Delivered;
+            await rabbit.Start(run.Token);
+            crash.EndUs = Clock.NowUs();
+            crash.Description = string.Create(CultureInfo.InvariantCulture,
+                $"rabbitmqctl stop at {atStop:#,0}/{count:#,0} delivered (took {(downUs - crash.StartUs) / 1e6:0.0} s), down {outage.TotalSeconds:0} s, start took {rabbit.StartSeconds:0.0} s");
+            run.Result.Note(string.Create(CultureInfo.InvariantCulture, $"{count:#,0} messages due over {spread.TotalSeconds:0} s"));
+            run.Result.Note(string.Create(CultureInfo.InvariantCulture,
+                $"delivered while stopping: {atDown - atStop}; while down: {atRestart - atDown}; {count - atRestart:#,0} left when RabbitMQ came back"));
+        }
+        finally
+        {
+            // Whatever happened, the next scenarios need the node.
+            if (!rabbit.IsRunning)
+                await rabbit.Start(CancellationToken.None);
+        }
+
+        await run.WaitForExpected(TimeSpan.FromSeconds(run.Quick ? 90 : 600));
+        var upUs = crash.EndUs;
+        run.CatchUp(upUs, run.LastFirstDelivery(run.Expected()), "from RabbitMQ ready again to the last message's first delivery");
+        if (run.FirstDeliveryAfter(upUs) is { } firstAfter)
+            run.Result.Note(string.Create(CultureInfo.InvariantCulture, $"first delivery {(firstAfter - upUs) / 1e6:0.00} s after RabbitMQ was ready again"));
+        await run.Settle(TimeSpan.FromSeconds(60));
+        run.Evaluate();
+    }
+}

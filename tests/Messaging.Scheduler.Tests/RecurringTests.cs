@@ -1,0 +1,149 @@
+using MassTransit;
+using MassTransit.Scheduling;
+using Messaging.Scheduler.Scheduling;
+using Messaging.Scheduler.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Tests;
+
+/// <summary>Recurring schedules through the scheduler endpoint, with MassTransit's <see cref="IRecurringMessageScheduler" />.</summary>
+public sealed class RecurringTests
+{
+    sealed class Schedule : DefaultRecurringSchedule
+    {
+        public Schedule(string id, string cron, DateTimeOffset start, DateTimeOffset? end, string? timeZoneId = null)
+        {
+            ScheduleId = id;
+            ScheduleGroup = "tests";
+            CronExpression = cron;
+            StartTime = start;
+            EndTime = end;
+            TimeZoneId = timeZoneId ?? TimeZoneInfo.Utc.Id;
+        }
+    }
+
+    static async Task<DateTimeOffset> NextWholeSecond(int plusSeconds)
+    {
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(await TestServers.RedisNow(await TestServers.RedisDatabase()));
+        return DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() + plusSeconds);
+    }
+
+    static Task<bool> ScheduleExists(TestBus bus, string id) => Exists(bus, id, "recurring");
+
+    static async Task<bool> Exists(TestBus bus, string id, string hash)
+    {
+        var db = await TestServers.RedisDatabase();
+        return await db.HashExistsAsync($"{bus.KeyPrefix}{{0}}:{hash}", RecurringDefinition.TokenFor(id, "tests").ToString("N"));
+    }
+
+    [Fact]
+    public async Task An_every_second_schedule_fires_once_per_second_between_its_start_and_end()
+    {
+        var queue = TestServers.UniqueName("recurring");
+        await using var bus = await TestBus.Start(nameof(An_every_second_schedule_fires_once_per_second_between_its_start_and_end), s => s.SchedulerEndpoint = queue);
+        var start = await NextWholeSecond(3);
+
+        await bus.RecurringScheduler.ScheduleRecurringPublish(new Schedule("every-second", "* * * * * ?", start, start.AddSeconds(3)), bus.Probe(1));
+
+        await Wait.Until(async () => await ScheduleExists(bus, "every-second"), TimeSpan.FromSeconds(30), "the schedule is stored");
+        await Wait.Until(async () => !await ScheduleExists(bus, "every-second"), TimeSpan.FromSeconds(30), "the schedule ended");
+        await bus.Log.WaitFor(4, TimeSpan.FromSeconds(10));
+        var deliveries = bus.Log.Deliveries.OrderBy(d => d.RedisTimeMs).ToList();
+        Assert.Equal(4, deliveries.Count);
+        for (var i = 0; i < 4; i++)
+            Timing.OnTime(deliveries[i], start.AddSeconds(i).UtcDateTime);
+        Assert.Equal(4, deliveries.Select(d => d.MessageId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_cron_schedule_in_a_time_zone_fires_the_expected_number_of_times_in_a_window()
+    {
+        var queue = TestServers.UniqueName("recurring");
+        await using var bus = await TestBus.Start(nameof(A_cron_schedule_in_a_time_zone_fires_the_expected_number_of_times_in_a_window), s => s.SchedulerEndpoint = queue);
+        var start = await NextWholeSecond(3);
+        if (start.ToUnixTimeSeconds() % 2 == 1)
+            start = start.AddSeconds(1);
+        var schedule = new Schedule("even-seconds", "*/2 * * * * ?", start, start.AddSeconds(5), "America/Sao_Paulo");
+
+        await bus.RecurringScheduler.ScheduleRecurringPublish(schedule, bus.Probe(1));
+
+        await Wait.Until(async () => await ScheduleExists(bus, "even-seconds"), TimeSpan.FromSeconds(30), "the schedule is stored");
+        await Wait.Until(async () => !await ScheduleExists(bus, "even-seconds"), TimeSpan.FromSeconds(30), "the schedule ended");
+        await bus.Log.WaitFor(3, TimeSpan.FromSeconds(10));
+        var deliveries = bus.Log.Deliveries.OrderBy(d => d.RedisTimeMs).ToList();
+        Assert.Equal(3, deliveries.Count);
+        for (var i = 0; i < 3; i++)
+            Timing.OnTime(deliveries[i], start.AddSeconds(2 * i).UtcDateTime);
+    }
+
+    [Fact]
+    public async Task A_cancelled_schedule_stops_and_a_paused_one_waits_until_resumed()
+    {
+        var queue = TestServers.UniqueName("recurring");
+        await using var bus = await TestBus.Start(nameof(A_cancelled_schedule_stops_and_a_paused_one_waits_until_resumed), s => s.SchedulerEndpoint = queue);
+        var start = await NextWholeSecond(2);
+        var scheduler = bus.RecurringScheduler;
+        await scheduler.ScheduleRecurringPublish(new Schedule("paused", "* * * * * ?", start, null), bus.Probe(1));
+        await scheduler.ScheduleRecurringPublish(new Schedule("cancelled", "* * * * * ?", start, null), bus.Probe(2));
+
+        await Wait.Until(() => bus.Log.Deliveries.Count(d => d.Message.Number == 1) >= 2 && bus.Log.Deliveries.Count(d => d.Message.Number == 2) >= 2,
+            TimeSpan.FromSeconds(30), "both schedules fired twice");
+        await scheduler.PauseScheduledRecurringSend("paused", "tests");
+        await scheduler.CancelScheduledRecurringSend("cancelled", "tests");
+        await Wait.Until(async () => await Exists(bus, "paused", "paused") && !await ScheduleExists(bus, "cancelled"), TimeSpan.FromSeconds(30),
+            "the pause and the cancel are stored");
+        var pausedCount = bus.Log.Deliveries.Count(d => d.Message.Number == 1);
+        var cancelledCount = bus.Log.Deliveries.Count(d => d.Message.Number == 2);
+
+        // Two and a half seconds on, a sentinel shows that the time passed: at most an occurrence in flight got through.
+        await bus.Scheduler.SchedulePublish(DateTime.UtcNow.AddMilliseconds(2500), bus.Probe(3));
+        await Wait.Until(() => bus.Log.Deliveries.Any(d => d.Message.Number == 3), TimeSpan.FromSeconds(30), "the sentinel arrived");
+        Assert.InRange(bus.Log.Deliveries.Count(d => d.Message.Number == 1), pausedCount, pausedCount + 1);
+        Assert.InRange(bus.Log.Deliveries.Count(d => d.Message.Number == 2), cancelledCount, cancelledCount + 1);
+        var afterPause = bus.Log.Deliveries.Count(d => d.Message.Number == 1);
+
+        await scheduler.ResumeScheduledRecurringSend("paused", "tests");
+        await Wait.Until(() => bus.Log.Deliveries.Count(d => d.Message.Number == 1) >= afterPause + 2, TimeSpan.FromSeconds(30), "the resumed schedule fires again");
+        Assert.InRange(bus.Log.Deliveries.Count(d => d.Message.Number == 2), cancelledCount, cancelledCount + 1);
+        await scheduler.CancelScheduledRecurringSend("paused", "tests");
+    }
+
+    [Fact]
+    public async Task A_worker_stopped_and_started_again_mid_schedule_neither_skips_nor_repeats_an_occurrence()
+    {
+        const string name = nameof(A_worker_stopped_and_started_again_mid_schedule_neither_skips_nor_repeats_an_occurrence);
+        var queue = TestServers.UniqueName("recurring");
+        var runId = TestServers.UniqueName(name);
+        var start = await NextWholeSecond(3);
+        var occurrences = Enumerable.Range(0, 4).Select(i => start.AddSeconds(3 * i)).ToList();
+        var deliveries = new List<Delivery>();
+
+        await using (var first = await TestBus.Start(name, s =>
+        {
+            s.RunId = runId;
+            s.SchedulerEndpoint = queue;
+            s.Scheduler = o => o.LeaseDuration = TimeSpan.FromSeconds(1);
+        }))
+        {
+            await first.RecurringScheduler.ScheduleRecurringPublish(new Schedule("restart", "*/3 * * * * ?", start, occurrences[^1]), first.Probe(1));
+            await first.Log.WaitFor(1, TimeSpan.FromSeconds(30));
+            deliveries.AddRange(first.Log.Deliveries);
+        }
+
+        await using var second = await TestBus.Start(name, s =>
+        {
+            s.RunId = runId;
+            s.SchedulerEndpoint = queue;
+            s.Scheduler = o => o.LeaseDuration = TimeSpan.FromSeconds(1);
+        });
+        await Wait.Until(async () => !await ScheduleExists(second, "restart"), TimeSpan.FromSeconds(60), "the schedule ended");
+        await second.Log.WaitFor(occurrences.Count - deliveries.Count, TimeSpan.FromSeconds(10));
+        deliveries.AddRange(second.Log.Deliveries);
+
+        Assert.Equal(occurrences.Count, deliveries.Count);
+        Assert.Equal(occurrences.Count, deliveries.Select(d => d.MessageId).Distinct().Count());
+        var ordered = deliveries.OrderBy(d => d.RedisTimeMs).ToList();
+        for (var i = 0; i < occurrences.Count; i++)
+            Timing.OnTime(ordered[i], occurrences[i].UtcDateTime);
+    }
+}
