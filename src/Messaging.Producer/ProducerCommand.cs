@@ -16,6 +16,12 @@ internal sealed class ProducerCommand
           --text TEXT            the SMS text
           --cancel TOKEN         cancel the scheduled message with this token instead of scheduling
                                  (with --channel OPERATOR for an operator message)
+          --via-endpoint         schedule through the worker's scheduler queue with stock MassTransit
+                                 (UseMessageScheduler(queue:scheduler)) instead of writing to Redis directly
+          --recurring CRON       schedule a recurring message instead (Quartz cron, seconds first, for example
+                                 "0 */5 * * * ?"), named by --key; goes through the scheduler queue
+          --time-zone ID         the recurring schedule's time zone (default UTC), for example America/Sao_Paulo
+          --cancel-recurring KEY cancel the recurring schedule named KEY
           --help                 show this help
         Connections: ConnectionStrings__Redis, ConnectionStrings__RabbitMq (environment) or appsettings.json.
         """;
@@ -27,6 +33,17 @@ internal sealed class ProducerCommand
     public string CancelChannel { get; private set; } = "SELLER";
 
     public bool ShowHelp { get; private set; }
+
+    /// <summary>Schedule through the scheduler endpoint (stock MassTransit) instead of the direct Redis provider.</summary>
+    public bool ViaEndpoint { get; private set; }
+
+    /// <summary>A recurring schedule's cron expression, when one is asked for.</summary>
+    public string? Cron { get; private set; }
+
+    public string TimeZoneId { get; private set; } = "UTC";
+
+    /// <summary>The recurring schedule to cancel, when asked.</summary>
+    public string? CancelRecurring { get; private set; }
 
     /// <summary>Reads the arguments; throws <see cref="ArgumentException" /> with what to fix.</summary>
     public static ProducerCommand Parse(IReadOnlyList<string> args)
@@ -50,6 +67,12 @@ internal sealed class ProducerCommand
             {
                 command.ShowHelp = true;
                 return command;
+            }
+
+            if (name == "--via-endpoint")
+            {
+                command.ViaEndpoint = true;
+                continue;
             }
 
             if (i + 1 >= args.Count)
@@ -82,6 +105,15 @@ internal sealed class ProducerCommand
                 case "--text":
                     text = value;
                     break;
+                case "--recurring":
+                    command.Cron = value;
+                    break;
+                case "--time-zone":
+                    command.TimeZoneId = value;
+                    break;
+                case "--cancel-recurring":
+                    command.CancelRecurring = value;
+                    break;
                 case "--cancel":
                     if (!Guid.TryParse(value, out var token))
                         throw new ArgumentException($"--cancel takes the token printed when the message was scheduled, not '{value}'.");
@@ -93,7 +125,7 @@ internal sealed class ProducerCommand
         }
 
         command.CancelChannel = channel;
-        if (command.CancelToken == null)
+        if (command.CancelToken == null && command.CancelRecurring == null)
         {
             if (key.Length == 0)
                 throw new ArgumentException("--key is needed when scheduling a message (for example --key AAA).");

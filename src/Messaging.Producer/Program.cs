@@ -29,18 +29,32 @@ if (command.ShowHelp)
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Logging.AddFilter("Messaging.Scheduler", LogLevel.Information);
+var schedulerQueue = new Uri($"queue:{builder.Configuration["RedisScheduler:QueueName"] ?? "scheduler"}");
 builder.Services.AddMassTransit(x =>
 {
-    x.AddRedisMessageScheduler(options =>
+    if (command.ViaEndpoint)
     {
-        options.Configuration = builder.Configuration.GetConnectionString("Redis") ?? options.Configuration;
-        options.MapChannel<SellerNotification>("SELLER");
-        options.MapChannel<OperatorNotification>("OPERATOR");
-    });
+        // What a service owned by another team does: stock MassTransit, no Redis, no reference to our package.
+        x.AddMessageScheduler(schedulerQueue);
+    }
+    else
+    {
+        x.AddRedisMessageScheduler(options =>
+        {
+            options.Configuration = builder.Configuration.GetConnectionString("Redis") ?? options.Configuration;
+            options.SchedulerEndpoint = schedulerQueue;
+            options.MapChannel<SellerNotification>("SELLER");
+            options.MapChannel<OperatorNotification>("OPERATOR");
+        });
+    }
+
     x.UsingRabbitMq((context, cfg) =>
     {
         cfg.Host(new Uri(builder.Configuration.GetConnectionString("RabbitMq") ?? "amqp://guest:guest@localhost:5672/"));
-        cfg.UseRedisMessageScheduler(context);
+        if (command.ViaEndpoint)
+            cfg.UseMessageScheduler(schedulerQueue);
+        else
+            cfg.UseRedisMessageScheduler(context);
     });
 });
 
@@ -58,6 +72,27 @@ try
         else
             await scheduler.CancelScheduledPublish<SellerNotification>(token);
         Console.WriteLine($"Cancel requested. Token: {token}");
+        return 0;
+    }
+
+    if (command.CancelRecurring is { } scheduleId)
+    {
+        await scope.ServiceProvider.GetRequiredService<IRecurringMessageScheduler>().CancelScheduledRecurringSend(scheduleId, "producer");
+        Console.WriteLine($"Cancel requested. Recurring schedule: {scheduleId}");
+        return 0;
+    }
+
+    if (command.Cron is { } cron)
+    {
+        var request = command.Requests[0];
+        var recurring = scope.ServiceProvider.GetRequiredService<IRecurringMessageScheduler>();
+        var schedule = new ProducerSchedule(request.Key, cron, command.TimeZoneId);
+        if (request.Channel == "SELLER")
+            await recurring.ScheduleRecurringPublish(schedule, new SellerNotification { CorrelationKey = request.Key, Recipient = request.Recipient, Text = request.Text });
+        else
+            await recurring.ScheduleRecurringPublish(schedule, new OperatorNotification { CorrelationKey = request.Key, Recipient = request.Recipient, Text = request.Text });
+
+        Console.WriteLine($"Recurring schedule sent. Corr key: {request.Key}. Cron: {cron} ({command.TimeZoneId}). Cancel with --cancel-recurring {request.Key}");
         return 0;
     }
 
