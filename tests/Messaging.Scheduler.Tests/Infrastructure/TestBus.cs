@@ -58,6 +58,8 @@ public sealed class TestBus : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(log);
+        if (settings.Logs is { } logs)
+            builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;

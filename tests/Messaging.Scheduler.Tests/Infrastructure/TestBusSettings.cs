@@ -27,4 +27,7 @@ public sealed class TestBusSettings
     /// <summary>Use no part of this package: stock MassTransit's <c>AddMessageScheduler</c>/<c>UseMessageScheduler</c>
     /// with this scheduler queue address, as a service owned by another team would.</summary>
     public Uri? StockSchedulerAddress { get; set; }
+
+    /// <summary>When set, every log line of the host at every level goes here too.</summary>
+    public ListLoggerProvider? Logs { get; set; }
 }
