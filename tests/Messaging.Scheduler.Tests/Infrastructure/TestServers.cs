@@ -5,12 +5,29 @@ namespace Messaging.Scheduler.Tests.Infrastructure;
 
 /// <summary>
 /// Where the real Redis and RabbitMQ are: <c>REDIS</c> and <c>RABBITMQ</c> from the environment (set by
-/// <c>scripts/services.sh env</c>), or the local defaults. A server that does not answer fails the test with a message
-/// that says how to start it; it never skips.
+/// <c>scripts/services.sh env</c>); without <c>REDIS</c>, a Testcontainers Redis where a Docker engine is reachable, else
+/// the local default. A server that does not answer fails the test with a message that says how to start it; it never
+/// skips.
 /// </summary>
 public static class TestServers
 {
-    public static string Redis => Environment.GetEnvironmentVariable("REDIS") is { Length: > 0 } redis ? redis : "127.0.0.1:6379";
+    static readonly Lazy<string> RedisAddress = new(() =>
+    {
+        if (Environment.GetEnvironmentVariable("REDIS") is { Length: > 0 } redis)
+            return redis;
+        if (!DockerEngineReachable())
+            return "127.0.0.1:6379";
+
+        var container = new Testcontainers.Redis.RedisBuilder("redis:7").WithCommand("--notify-keyspace-events", "Ex").Build();
+        container.StartAsync().GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => container.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return container.GetConnectionString();
+    });
+
+    public static string Redis => RedisAddress.Value;
+
+    static bool DockerEngineReachable() =>
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } || File.Exists("/var/run/docker.sock");
 
     public static Uri RabbitMq => new(Environment.GetEnvironmentVariable("RABBITMQ") is { Length: > 0 } rabbit ? rabbit : "amqp://guest:guest@127.0.0.1:5672/");
 
