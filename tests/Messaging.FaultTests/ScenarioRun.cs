@@ -312,10 +312,11 @@ internal sealed class ScenarioRun : IAsyncDisposable
         return times.Length == 0 ? null : times.Min();
     }
 
+    /// <summary>Records the catch-up time; none when the scenario did not catch up (bound exceeded).</summary>
     public void CatchUp(long fromUs, long? toUs, string meaning)
     {
         Result.CatchUpMeaning = meaning;
-        if (toUs is { } to)
+        if (toUs is { } to && !Result.BoundExceeded)
             Result.CatchUp = TimeSpan.FromMicroseconds(Math.Max(0, to - fromUs));
     }
 

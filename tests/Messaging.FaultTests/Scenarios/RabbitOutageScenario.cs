@@ -16,7 +16,7 @@ internal sealed class RabbitOutageScenario : Scenario
 
     public override async Task Run(ScenarioRun run)
     {
-        var count = run.Quick ? 3_000 : 20_000;
+        var count = run.Quick ? 2_000 : 20_000;
         var outage = TimeSpan.FromSeconds(run.Quick ? 5 : 30);
         var rabbit = run.Suite.Rabbit;
         await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
@@ -25,7 +25,7 @@ internal sealed class RabbitOutageScenario : Scenario
 
         var first = DateTime.UtcNow.AddSeconds(1);
         // Due over a window longer than the outage, so that messages keep coming due while the broker is down.
-        var spread = TimeSpan.FromSeconds(run.Quick ? 10 : 60);
+        var spread = TimeSpan.FromSeconds(run.Quick ? 8 : 60);
         await run.ScheduleAll(run.Plan(count, first, spread));
 
         var point = 0.3 + Random.Shared.NextDouble() * 0.2;

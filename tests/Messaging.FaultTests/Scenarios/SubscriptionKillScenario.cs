@@ -20,8 +20,8 @@ internal sealed class SubscriptionKillScenario : Scenario
 
     public override async Task Run(ScenarioRun run)
     {
-        var count = run.Quick ? 400 : 3_000;
-        var window = TimeSpan.FromSeconds(run.Quick ? 8 : 40);
+        var count = run.Quick ? 300 : 3_000;
+        var window = TimeSpan.FromSeconds(run.Quick ? 6 : 40);
         var kills = run.Quick ? 2 : 5;
         await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
         await run.StartWorker("w");

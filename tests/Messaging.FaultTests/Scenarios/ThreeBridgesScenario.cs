@@ -15,7 +15,7 @@ internal sealed class ThreeBridgesScenario : Scenario
 
     public override async Task Run(ScenarioRun run)
     {
-        var count = run.Quick ? 3_000 : 20_000;
+        var count = run.Quick ? 2_000 : 20_000;
         var spread = TimeSpan.FromSeconds(run.Quick ? 1 : 3);
         await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
         var workers = new[] { await run.StartWorker("a", false), await run.StartWorker("b", false), await run.StartWorker("c", false) };

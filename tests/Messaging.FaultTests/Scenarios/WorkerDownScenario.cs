@@ -15,7 +15,7 @@ internal sealed class WorkerDownScenario : Scenario
 
     public override async Task Run(ScenarioRun run)
     {
-        var count = run.Quick ? 2_000 : 10_000;
+        var count = run.Quick ? 1_500 : 10_000;
         var spread = TimeSpan.FromSeconds(run.Quick ? 2 : 10);
         await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
         var worker = await run.StartWorker("w");
