@@ -58,6 +58,7 @@ internal sealed class SchedulerBridge : BackgroundService
                 foreach (var problem in await _settings.Problems().ConfigureAwait(false))
                     SchedulerLog.UnsafeServerSetting(_logger, problem);
                 SchedulerLog.BridgeRunning(_logger, _options.KeyPrefix, _options.Partitions, _connection.Describe(), keyspaceEvents);
+                retry = TimeSpan.FromMilliseconds(250);
                 await Run(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -163,6 +164,13 @@ internal sealed class SchedulerBridge : BackgroundService
                 .ConfigureAwait(false);
             if (expiredAt is { } expiration)
                 SchedulerLog.ExpiredBeforeDelivery(_logger, claimed.Token, expiration);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: hand the message back at once, so the next bridge need not wait for the lease to run out.
+            await _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.Zero, countAttempt: false, _options.MaxDeliveryAttempts,
+                "the bridge stopped while delivering it").ConfigureAwait(false);
+            return;
         }
         catch (Exception ex) when (PoisonReason(ex) is { } reason)
         {

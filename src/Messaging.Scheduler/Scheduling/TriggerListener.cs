@@ -16,6 +16,7 @@ internal sealed class TriggerListener
     readonly SchedulerKeyspace _keyspace;
     readonly WakeSignal _signal;
     readonly ILogger _logger;
+    int _subscribed;
 
     public TriggerListener(RedisConnection connection, RedisSchedulerOptions options, SchedulerKeyspace keyspace, WakeSignal signal, ILogger logger)
     {
@@ -26,13 +27,16 @@ internal sealed class TriggerListener
         _logger = logger;
     }
 
-    /// <summary>Subscribes; StackExchange.Redis subscribes again by itself after a reconnection.</summary>
+    /// <summary>Subscribes, once (StackExchange.Redis subscribes again by itself after a reconnection), and checks that
+    /// the server publishes expired events; the bridge calls it again after it lost Redis, when only the check runs.</summary>
     /// <returns>How keyspace events stand, for the start-up log line.</returns>
     public async Task<string> Start()
     {
         var multiplexer = await _connection.Get().ConfigureAwait(false);
-        var subscriber = multiplexer.GetSubscriber();
+        if (Interlocked.Exchange(ref _subscribed, 1) == 1)
+            return _options.TriggerKeys ? await EnsureExpiredEvents(multiplexer).ConfigureAwait(false) : "not used (trigger keys are off)";
 
+        var subscriber = multiplexer.GetSubscriber();
         foreach (var partition in _keyspace.Partitions)
             await subscriber.SubscribeAsync(partition.Wake, (_, _) => _signal.Set()).ConfigureAwait(false);
 
@@ -54,6 +58,7 @@ internal sealed class TriggerListener
     {
         var multiplexer = await _connection.Get().ConfigureAwait(false);
         await multiplexer.GetSubscriber().UnsubscribeAllAsync().ConfigureAwait(false);
+        Volatile.Write(ref _subscribed, 0);
     }
 
     async Task<string> EnsureExpiredEvents(ConnectionMultiplexer multiplexer)
