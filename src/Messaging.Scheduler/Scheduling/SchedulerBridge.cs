@@ -203,8 +203,12 @@ internal sealed class SchedulerBridge : BackgroundService
 
         try
         {
-            return RecurringDefinition.Read(occurrence.Definition).Next(DateTimeOffset.FromUnixTimeMilliseconds(occurrence.OccurrenceMilliseconds),
-                DateTimeOffset.FromUnixTimeMilliseconds(now));
+            var definition = RecurringDefinition.Read(occurrence.Definition);
+            var previous = DateTimeOffset.FromUnixTimeMilliseconds(occurrence.OccurrenceMilliseconds);
+            var next = definition.Next(previous, DateTimeOffset.FromUnixTimeMilliseconds(now));
+            if (next == null)
+                SchedulerLog.RecurringEnded(_logger, definition.ScheduleGroup, definition.ScheduleId, previous, definition.EndTime);
+            return next;
         }
         catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or ArgumentException)
         {

@@ -73,4 +73,7 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(33, LogLevel.Error, "The definition of recurring schedule {Token} cannot be read ({Reason}); the occurrence was delivered and the schedule ends here")]
     public static partial void RecurringUnreadable(ILogger logger, string token, string reason);
+
+    [LoggerMessage(34, LogLevel.Information, "Recurring schedule {ScheduleGroup}/{ScheduleId} ended with its occurrence of {Last:O} (end time {EndTime:O})")]
+    public static partial void RecurringEnded(ILogger logger, string scheduleGroup, string scheduleId, DateTimeOffset last, DateTimeOffset? endTime);
 }

@@ -10,15 +10,25 @@ internal static class MachineFacts
     public static IReadOnlyList<(string Name, string Value)> Collect(string folder) =>
     [
         ("CPU", $"{Environment.ProcessorCount} cores, {FirstLine("/proc/cpuinfo", "model name") ?? "?"}"),
-        ("Memory", FirstLine("/proc/meminfo", "MemTotal") ?? "?"),
+        ("Memory", Memory()),
+        ("Load average at start", Read("/proc/loadavg") is { } load ? string.Join(' ', load.Split(' ').Take(3)) + " (other work shares this machine)" : "?"),
         ("OS", $"{OsRelease() ?? RuntimeInformation.OSDescription}, kernel {Read("/proc/sys/kernel/osrelease") ?? "?"}"),
         (".NET", RuntimeInformation.FrameworkDescription),
         ("MassTransit", Version(typeof(MassTransit.IBus).Assembly)),
         ("StackExchange.Redis", Version(typeof(StackExchange.Redis.ConnectionMultiplexer).Assembly)),
+        ("RabbitMQ.Client", Version(typeof(RabbitMQ.Client.IConnection).Assembly)),
         ("redis-server", Run("redis-server", "--version") ?? "?"),
         ("RabbitMQ", $"{Run("dpkg-query", "-W", "-f", "${Version}", "rabbitmq-server") ?? "?"} (Debian package), Erlang {Run("dpkg-query", "-W", "-f", "${Version}", "erlang-base") ?? "?"}"),
         ("Run folder", $"{folder} ({FileSystem(folder)})"),
     ];
+
+    static string Memory()
+    {
+        var kb = FirstLine("/proc/meminfo", "MemTotal")?.Split(' ')[0];
+        return long.TryParse(kb, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n / 1024.0 / 1024.0:0.0} GiB")
+            : "?";
+    }
 
     static string Version(Assembly assembly) =>
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]

@@ -20,7 +20,7 @@ internal static class Report
         N(r.Early),
         N(r.CancelledDelivered),
         $"{N(r.Duplicates)} ({N(r.UnexplainedDuplicates)})",
-        r.CatchUp is { } c ? $"{c.TotalSeconds:0.00} s" : "-",
+        r.CatchUp is { } c ? (c.TotalSeconds < 1 ? $"{c.TotalMilliseconds:0} ms" : $"{c.TotalSeconds:0.0} s") : "-",
         $"{r.Duration.TotalSeconds:0} s",
         r.Passed ? "PASS" : r.Errored ? "ERROR" : r.BoundExceeded ? "FAIL (bound)" : "FAIL",
     ];

@@ -42,17 +42,30 @@ internal sealed class CancelRaceScenario : Scenario
             run.Result.Fail($"{failed.Length} cancel call(s) threw with every server up, e.g. {failed[0].Error}");
 
         await run.WaitForExpected(TimeSpan.FromSeconds(run.Quick ? 60 : 300));
-        run.CatchUp(entries.Max(e => e.DueUs), run.LastFirstDelivery(run.Expected()), "from the last due time to the last delivered message's first delivery");
+        var expected = run.Expected().ToArray();
+        if (expected.Length > 0)
+            run.CatchUp(expected.Max(e => e.DueUs), run.LastFirstDelivery(expected), "from the last due time of a message that was not cancelled to its first delivery");
         await run.Settle(TimeSpan.FromSeconds(60));
         run.Evaluate();
+
+        // A cancel that returned "too late" (claimed) or "not found" (delivered and acknowledged) before the message's due
+        // time means the bridge claimed it early: the cancel ran on Redis before it returned, on the same clock.
+        var early = entries.Where(e => e.Cancel is CancelResult.TooLate or CancelResult.NotFound && e.CancelReturnedUs < e.DueUs).ToArray();
+        if (early.Length > 0)
+        {
+            run.Result.Fail($"{early.Length} cancel(s) found the message already claimed or gone before its due time (claimed early)");
+            foreach (var e in early.Take(5))
+                run.Result.Evidence.Add($"CLAIMED EARLY {e.TokenText}: due {Clock.Format(e.DueUs)}, cancel returned {e.Cancel} at {Clock.Format(e.CancelReturnedUs)}");
+        }
 
         foreach (var outcome in new[] { CancelResult.Cancelled, CancelResult.TooLate, CancelResult.NotFound })
         {
             var offsets = entries.Where(e => e.Cancel == outcome).Select(e => (e.CancelCalledUs - e.DueUs) / 1000.0).ToArray();
+            var returned = entries.Where(e => e.Cancel == outcome).Select(e => (e.CancelReturnedUs - e.DueUs) / 1000.0).ToArray();
             if (offsets.Length > 0)
             {
                 run.Result.Note(string.Create(CultureInfo.InvariantCulture,
-                    $"cancel reported {outcome}: {offsets.Length:#,0}, called {offsets.Min():+0;-0;0} to {offsets.Max():+0;-0;0} ms from the due time"));
+                    $"cancel reported {outcome}: {offsets.Length:#,0}, called {offsets.Min():+0;-0;0} to {offsets.Max():+0;-0;0} ms from the due time, returned {returned.Min():+0;-0;0} to {returned.Max():+0;-0;0} ms"));
             }
         }
     }

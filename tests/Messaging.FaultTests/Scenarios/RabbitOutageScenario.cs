@@ -23,12 +23,16 @@ internal sealed class RabbitOutageScenario : Scenario
         await run.StartWorker("w");
         run.StartSampling();
 
+        // Half the messages due at once (a backlog: the bridge has a batch of publishes in flight all the time), half
+        // due over a window longer than the outage (they keep coming due while the broker is down).
         var first = DateTime.UtcNow.AddSeconds(1);
-        // Due over a window longer than the outage, so that messages keep coming due while the broker is down.
-        var spread = TimeSpan.FromSeconds(run.Quick ? 8 : 60);
-        await run.ScheduleAll(run.Plan(count, first, spread));
+        var spread = TimeSpan.FromSeconds(run.Quick ? 15 : 60);
+        var entries = run.Plan(count / 2, first, TimeSpan.FromSeconds(1));
+        entries.AddRange(run.Plan(count - count / 2, first.AddSeconds(1), spread));
+        await run.ScheduleAll(entries);
 
-        var point = 0.3 + Random.Shared.NextDouble() * 0.2;
+        // The outage starts while the backlog drains.
+        var point = 0.15 + Random.Shared.NextDouble() * 0.2;
         if (!await run.WaitForDelivered((int)(point * count), TimeSpan.FromSeconds(run.Quick ? 60 : 300)))
             throw new TimeoutException($"the drain stalled before the outage ({run.Delivered} of {count} delivered)");
 
@@ -46,7 +50,7 @@ internal sealed class RabbitOutageScenario : Scenario
             crash.EndUs = Clock.NowUs();
             crash.Description = string.Create(CultureInfo.InvariantCulture,
                 $"rabbitmqctl stop at {atStop:#,0}/{count:#,0} delivered (took {(downUs - crash.StartUs) / 1e6:0.0} s), down {outage.TotalSeconds:0} s, start took {rabbit.StartSeconds:0.0} s");
-            run.Result.Note(string.Create(CultureInfo.InvariantCulture, $"{count:#,0} messages due over {spread.TotalSeconds:0} s"));
+            run.Result.Note(string.Create(CultureInfo.InvariantCulture, $"{count / 2:#,0} messages due within 1 s, {count - count / 2:#,0} over the next {spread.TotalSeconds:0} s"));
             run.Result.Note(string.Create(CultureInfo.InvariantCulture,
                 $"delivered while stopping: {atDown - atStop}; while down: {atRestart - atDown}; {count - atRestart:#,0} left when RabbitMQ came back"));
         }
