@@ -54,6 +54,7 @@ internal sealed class SchedulerBridge : BackgroundService
             try
             {
                 await WaitForBus(stoppingToken).ConfigureAwait(false);
+                await ReplayWarmUp.Run(stoppingToken).ConfigureAwait(false);
                 var keyspaceEvents = await _trigger.Start().ConfigureAwait(false);
                 foreach (var problem in await _settings.Problems().ConfigureAwait(false))
                     SchedulerLog.UnsafeServerSetting(_logger, problem);
