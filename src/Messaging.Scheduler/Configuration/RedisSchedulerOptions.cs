@@ -51,6 +51,13 @@ public sealed class RedisSchedulerOptions
     /// <summary>How long a bridge owns a claimed message before another bridge may take it over. Default: 30 s.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the bridge waits for the broker to confirm one republished message before it gives the message back
+    /// with a backoff (a publish can hang when RabbitMQ restarts mid-confirm). Shorter than <see cref="LeaseDuration" />.
+    /// Default: 10 s.
+    /// </summary>
+    public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The most messages a bridge claims (and republishes concurrently) in one round trip. Default: 100.</summary>
     public int ClaimBatchSize { get; set; } = 100;
 

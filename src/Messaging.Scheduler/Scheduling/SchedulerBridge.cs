@@ -101,6 +101,12 @@ internal sealed class SchedulerBridge : BackgroundService
 
     async Task Run(CancellationToken stoppingToken)
     {
+        // Publishes already waiting for the broker's confirm get a few seconds to finish when the host stops; cancelling
+        // them at once would hand back messages RabbitMQ may already have routed, and deliver them twice.
+        using var grace = new CancellationTokenSource();
+        await using var stopping = stoppingToken.Register(() => grace.CancelAfter(StopGracePeriod));
+        var delivering = grace.Token;
+
         while (!stoppingToken.IsCancellationRequested)
         {
             if (!BusIsUsable())
@@ -115,6 +121,7 @@ internal sealed class SchedulerBridge : BackgroundService
 
             foreach (var partition in _store.Keyspace.Partitions)
             {
+                var claimedAt = _time.GetTimestamp();
                 var batch = await _store.Claim(partition).ConfigureAwait(false);
                 backlog += batch.Backlog;
                 inFlight += batch.InFlight;
@@ -125,15 +132,17 @@ internal sealed class SchedulerBridge : BackgroundService
                     await DeadLetter(partition, token, lease, reason).ConfigureAwait(false);
 
                 if (batch.Messages.Count > 0)
-                    await Task.WhenAll(batch.Messages.Select(m => Deliver(m, batch.Now, stoppingToken))).ConfigureAwait(false);
+                    await Task.WhenAll(batch.Messages.Select(m => Deliver(m, batch.Now, delivering))).ConfigureAwait(false);
 
                 full |= batch.Messages.Count + batch.Unreadable.Count >= _options.ClaimBatchSize;
 
-                // Sleep until the next entry is due (or the next lease may run out), measured on the Redis clock.
+                // Sleep until the next entry is due (or the next lease may run out), measured on the Redis clock at the
+                // claim, less the time the deliveries since the claim took.
+                var sinceClaim = _time.GetElapsedTime(claimedAt).TotalMilliseconds;
                 foreach (var next in new[] { batch.NextDue, batch.NextLeaseExpiry })
                 {
                     if (next is { } at)
-                        sleep = TimeSpan.FromMilliseconds(Math.Min(sleep.TotalMilliseconds, Math.Max(0, at - batch.Now)));
+                        sleep = TimeSpan.FromMilliseconds(Math.Min(sleep.TotalMilliseconds, Math.Max(0, at - batch.Now - sinceClaim)));
                 }
             }
 
@@ -146,7 +155,9 @@ internal sealed class SchedulerBridge : BackgroundService
         }
     }
 
-    async Task Deliver(ClaimedMessage claimed, long now, CancellationToken stoppingToken)
+    static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(5);
+
+    async Task Deliver(ClaimedMessage claimed, long now, CancellationToken cancellationToken)
     {
         StoredMessage message;
         try
@@ -161,12 +172,16 @@ internal sealed class SchedulerBridge : BackgroundService
 
         try
         {
-            var expiredAt = await _dispatcher.Dispatch(message, claimed.Recurring == null ? null : OccurrenceMessageId(claimed), stoppingToken)
-                .ConfigureAwait(false);
+            // A publish that never completes (RabbitMQ restarting while a confirm is pending) must not hold the bridge:
+            // stop waiting after DeliveryTimeout and give the message back, even if the client ignores the cancellation.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.DeliveryTimeout);
+            var expiredAt = await _dispatcher.Dispatch(message, claimed.Recurring == null ? null : OccurrenceMessageId(claimed), timeout.Token)
+                .WaitAsync(_options.DeliveryTimeout, cancellationToken).ConfigureAwait(false);
             if (expiredAt is { } expiration)
                 SchedulerLog.ExpiredBeforeDelivery(_logger, claimed.Token, expiration);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping: hand the message back at once, so the next bridge need not wait for the lease to run out.
             await _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.Zero, countAttempt: false, _options.MaxDeliveryAttempts,

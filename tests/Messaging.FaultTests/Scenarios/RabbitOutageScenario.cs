@@ -26,7 +26,7 @@ internal sealed class RabbitOutageScenario : Scenario
         // Half the messages due at once (a backlog: the bridge has a batch of publishes in flight all the time), half
         // due over a window longer than the outage (they keep coming due while the broker is down).
         var first = DateTime.UtcNow.AddSeconds(1);
-        var spread = TimeSpan.FromSeconds(run.Quick ? 15 : 60);
+        var spread = TimeSpan.FromSeconds(run.Quick ? 10 : 60);
         var entries = run.Plan(count / 2, first, TimeSpan.FromSeconds(1));
         entries.AddRange(run.Plan(count - count / 2, first.AddSeconds(1), spread));
         await run.ScheduleAll(entries);

@@ -18,7 +18,7 @@ internal sealed class RdbRestoreScenario : Scenario
     public override async Task Run(ScenarioRun run)
     {
         var count = run.Quick ? 1_000 : 10_000;
-        var lead = TimeSpan.FromSeconds(run.Quick ? 4 : 15);
+        var lead = TimeSpan.FromSeconds(run.Quick ? 3 : 15);
         var spread = TimeSpan.FromSeconds(run.Quick ? 1 : 3);
         await run.StartRedis("--appendonly", "no", "--save", "");
         await run.StartWorker("w");

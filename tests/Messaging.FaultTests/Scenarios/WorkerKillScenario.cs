@@ -4,7 +4,7 @@ using Messaging.FaultTests.Infrastructure;
 namespace Messaging.FaultTests.Scenarios;
 
 /// <summary>
-/// 1. kill -9 the worker at random moments of a drain (20,000 due messages, 6 kills; quick: 3,000 and 5), restarting it
+/// 1. kill -9 the worker at random moments of a drain (20,000 due messages, 6 kills; quick: 2,000 and 3), restarting it
 /// each time. What the killed bridge held claimed comes back when its lease runs out; what its consumer held unacknowledged
 /// RabbitMQ delivers again: both may be duplicates, nothing may be lost.
 /// </summary>
@@ -16,8 +16,8 @@ internal sealed class WorkerKillScenario : Scenario
 
     public override async Task Run(ScenarioRun run)
     {
-        var count = run.Quick ? 3_000 : 20_000;
-        var kills = run.Quick ? 5 : 6;
+        var count = run.Quick ? 2_000 : 20_000;
+        var kills = run.Quick ? 3 : 6;
         await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
         var worker = await run.StartWorker("w");
         run.StartSampling();

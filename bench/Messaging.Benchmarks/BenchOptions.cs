@@ -1,0 +1,125 @@
+using System.Globalization;
+
+namespace Messaging.Benchmarks;
+
+/// <summary>
+/// The command line (<c>[--quick] [--runs N] [--only name,...] [--profile]</c>) and the counts each workload uses.
+/// Quick mode keeps every workload but shrinks its counts, for CI: it checks that everything runs and every message
+/// arrives, and asserts no time.
+/// </summary>
+internal sealed class BenchOptions
+{
+    public static readonly string[] WorkloadNames = ["schedule", "burst", "steady", "depth", "memory", "triggers", "catchup"];
+
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/Messaging.Benchmarks -- [--quick] [--runs N] [--only name,...] [--profile] [--transient]
+
+          --quick        small counts (CI): the whole program takes well under a minute; asserts no time, only that
+                         every workload runs and every message is delivered. Runs once unless --runs is given.
+          --runs N       run each workload N times (default 3) and report medians with min-max
+          --only a,b     run only these workloads: schedule, burst, steady, depth, memory, triggers, catchup
+          --profile      also print Redis INFO commandstats and SLOWLOG per workload (for docs/benchmarks.md)
+          --transient    diagnostic: non-durable consumer queues (no disk write before RabbitMQ confirms a publish);
+                         the default is durable queues, as the worker's ConfigureEndpoints declares them
+
+        Servers: its own redis-server (from the PATH, on a free loopback port, no persistence), RabbitMQ from the
+        RABBITMQ environment variable (default amqp://guest:guest@127.0.0.1:5672/) and its management API from
+        RABBITMQ_MANAGEMENT (default http://guest:guest@127.0.0.1:15672/). Loopback addresses only.
+        """;
+
+    public bool Quick { get; private init; }
+    public int Runs { get; private init; } = 3;
+    public IReadOnlySet<string> Only { get; private init; } = new HashSet<string>(WorkloadNames);
+    public bool Profile { get; private init; }
+
+    /// <summary>Non-durable consumer queues (a diagnostic: shows how much of the latency is RabbitMQ's disk).</summary>
+    public bool Transient { get; private init; }
+    public bool ShowHelp { get; private init; }
+
+    /// <summary>SchedulePublish calls (and plain SETs) per schedule-rate figure.</summary>
+    public int ScheduleCount => Quick ? 1_000 : 20_000;
+
+    /// <summary>Calls in flight for the "many in flight" figures.</summary>
+    public int InFlight => 256;
+
+    /// <summary>Messages of the burst drain (and of its raw ceiling).</summary>
+    public int BurstCount => Quick ? 2_000 : 20_000;
+
+    /// <summary>Messages overdue when the worker starts, in the catch-up workload.</summary>
+    public int CatchUpCount => Quick ? 2_000 : 100_000;
+
+    /// <summary>Scheduled messages per second in the steady workloads.</summary>
+    public int SteadyRate => 1_000;
+
+    /// <summary>How long the steady workloads schedule.</summary>
+    public TimeSpan SteadyDuration => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(30);
+
+    /// <summary>How far ahead each steady message is due.</summary>
+    public TimeSpan SteadyLead => TimeSpan.FromSeconds(2);
+
+    /// <summary>Messages pending far in the future during the depth workload.</summary>
+    public int Depth => Quick ? 10_000 : 1_000_000;
+
+    /// <summary>Pending messages of the memory workload.</summary>
+    public int MemoryCount => Quick ? 5_000 : 100_000;
+
+    /// <summary>The longest the whole program may run before it gives up (every wait also has its own bound).</summary>
+    public TimeSpan Deadline => Quick ? TimeSpan.FromMinutes(5) : TimeSpan.FromMinutes(30) * Math.Max(1, Runs);
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var quick = false;
+        var profile = false;
+        var transient = false;
+        int? runs = null;
+        HashSet<string>? only = null;
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--profile":
+                    profile = true;
+                    break;
+                case "--transient":
+                    transient = true;
+                    break;
+                case "--runs":
+                    if (i + 1 >= args.Count || !int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 100)
+                        throw new ArgumentException("--runs needs a whole number from 1 to 100.");
+                    runs = n;
+                    break;
+                case "--only":
+                    if (i + 1 >= args.Count)
+                        throw new ArgumentException("--only needs a comma-separated list of workloads.");
+                    only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                    foreach (var name in args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        if (!WorkloadNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+                            throw new ArgumentException($"--only: unknown workload '{name}' (known: {string.Join(", ", WorkloadNames)}).");
+                        only.Add(name.ToLowerInvariant());
+                    }
+
+                    break;
+                case "-h" or "--help":
+                    return new BenchOptions { ShowHelp = true };
+                default:
+                    throw new ArgumentException($"Unknown argument '{args[i]}'.");
+            }
+        }
+
+        return new BenchOptions
+        {
+            Quick = quick,
+            Profile = profile,
+            Transient = transient,
+            Runs = runs ?? (quick ? 1 : 3),
+            Only = only ?? new HashSet<string>(WorkloadNames),
+        };
+    }
+
+    public bool Includes(string workload) => Only.Contains(workload);
+}
