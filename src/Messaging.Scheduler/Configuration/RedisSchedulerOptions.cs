@@ -53,8 +53,8 @@ public sealed class RedisSchedulerOptions
 
     /// <summary>
     /// How long the bridge waits for the broker to confirm one republished message before it gives the message back
-    /// with a backoff (a publish can hang when RabbitMQ restarts mid-confirm). Shorter than <see cref="LeaseDuration" />.
-    /// Default: 10 s.
+    /// with a backoff (a publish can hang when RabbitMQ restarts mid-confirm). The bridge uses at most four fifths of
+    /// <see cref="LeaseDuration" />, so that a message is given back before another bridge may take it. Default: 10 s.
     /// </summary>
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -43,8 +43,8 @@ public sealed partial class RedisSchedulerOptionsValidator : IValidateOptions<Re
         if (options.LeaseDuration < TimeSpan.FromSeconds(1))
             failures.Add($"{s}:{nameof(options.LeaseDuration)} is {options.LeaseDuration}: a lease shorter than 1 s would hand a message to a second bridge while the first still publishes it.");
 
-        if (options.DeliveryTimeout <= TimeSpan.Zero || options.DeliveryTimeout >= options.LeaseDuration)
-            failures.Add($"{s}:{nameof(options.DeliveryTimeout)} is {options.DeliveryTimeout}: it must be more than zero and shorter than {nameof(options.LeaseDuration)} ({options.LeaseDuration}).");
+        if (options.DeliveryTimeout <= TimeSpan.Zero)
+            failures.Add($"{s}:{nameof(options.DeliveryTimeout)} is {options.DeliveryTimeout}: it must be more than zero.");
 
         if (options.ClaimBatchSize is < 1 or > 10_000)
             failures.Add($"{s}:{nameof(options.ClaimBatchSize)} is {options.ClaimBatchSize}: use 1 to 10000.");

@@ -27,6 +27,7 @@ internal sealed class SchedulerBridge : BackgroundService
     readonly ILogger<SchedulerBridge> _logger;
     readonly RedisConnection _connection;
     readonly ServerSettingsCheck _settings;
+    readonly TimeSpan _deliveryTimeout;
     volatile bool _busWasDown;
 
     public SchedulerBridge(RedisScheduleStore store, RedisConnection connection, ServerSettingsCheck settings, IBusControl bus,
@@ -42,6 +43,7 @@ internal sealed class SchedulerBridge : BackgroundService
         _logger = logger;
         _signal = new WakeSignal();
         _dispatcher = new ScheduledMessageDispatcher(bus);
+        _deliveryTimeout = TimeSpan.FromTicks(Math.Min(_options.DeliveryTimeout.Ticks, _options.LeaseDuration.Ticks * 4 / 5));
         _trigger = new TriggerListener(connection, _options, store.Keyspace, _signal, logger);
     }
 
@@ -175,9 +177,9 @@ internal sealed class SchedulerBridge : BackgroundService
             // A publish that never completes (RabbitMQ restarting while a confirm is pending) must not hold the bridge:
             // stop waiting after DeliveryTimeout and give the message back, even if the client ignores the cancellation.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.DeliveryTimeout);
+            timeout.CancelAfter(_deliveryTimeout);
             var expiredAt = await _dispatcher.Dispatch(message, claimed.Recurring == null ? null : OccurrenceMessageId(claimed), timeout.Token)
-                .WaitAsync(_options.DeliveryTimeout, cancellationToken).ConfigureAwait(false);
+                .WaitAsync(_deliveryTimeout, cancellationToken).ConfigureAwait(false);
             if (expiredAt is { } expiration)
                 SchedulerLog.ExpiredBeforeDelivery(_logger, claimed.Token, expiration);
         }
