@@ -157,6 +157,21 @@ public sealed class StoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_years_ahead_is_stored_with_its_due_time_and_a_trigger_key_that_lasts_as_long()
+    {
+        var token = Guid.NewGuid();
+        var due = (await RedisUtc()).AddYears(5);
+
+        var untilDue = await _store.Schedule(token, due, "SELLER", Message());
+
+        Assert.InRange(untilDue!.Value.TotalDays, 365 * 5 - 1, 365 * 5 + 2);
+        Assert.Equal(Timing.UnixMs(due), await _db.SortedSetScoreAsync(Partition.Due, token.ToString("N")));
+        var ttl = await _db.KeyTimeToLiveAsync(Partition.Trigger("SELLER", token.ToString("N")));
+        Assert.InRange(ttl!.Value.TotalDays, 365 * 5 - 1, 365 * 5 + 2);
+        Assert.Empty((await _store.Claim(Partition)).Messages);
+    }
+
+    [Fact]
     public async Task Without_trigger_keys_only_the_index_and_the_entry_are_written()
     {
         _options.TriggerKeys = false;
