@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Cronos;
 using MassTransit.Scheduling;
@@ -50,8 +48,7 @@ internal sealed record RecurringDefinition(
     /// <summary>The token of a schedule: the same for the same group and id, so scheduling again replaces it.</summary>
     public static Guid TokenFor(string scheduleId, string? scheduleGroup)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"recurring\n{scheduleGroup}\n{scheduleId}"));
-        return new Guid(hash.AsSpan(0, 16));
+        return NameBasedGuid.From($"recurring\n{scheduleGroup}\n{scheduleId}");
     }
 
     public Guid Token => TokenFor(ScheduleId, ScheduleGroup);

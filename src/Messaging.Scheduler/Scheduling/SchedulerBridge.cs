@@ -237,12 +237,8 @@ internal sealed class SchedulerBridge : BackgroundService
 
     /// <summary>Each occurrence of a recurring schedule is a message of its own, with a MessageId that stays the same if
     /// that occurrence has to be delivered again.</summary>
-    static Guid OccurrenceMessageId(ClaimedMessage claimed)
-    {
-        var hash = System.Security.Cryptography.SHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes($"{claimed.Token}\n{claimed.Recurring!.OccurrenceMilliseconds}"));
-        return new Guid(hash.AsSpan(0, 16));
-    }
+    static Guid OccurrenceMessageId(ClaimedMessage claimed) =>
+        NameBasedGuid.From($"{claimed.Token}\n{claimed.Recurring!.OccurrenceMilliseconds}");
 
     async Task Failed(ClaimedMessage claimed, Exception exception)
     {
