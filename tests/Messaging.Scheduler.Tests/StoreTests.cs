@@ -48,7 +48,33 @@ public sealed class StoreTests : IAsyncLifetime
         Assert.Equal(Timing.UnixMs(now.AddMinutes(10)), batch.NextDue);
         Assert.Equal(1, batch.Backlog);
         Assert.Equal(1, batch.InFlight);
-        Assert.Equal(Message().Body.ToArray(), StoredMessageCodec.Decode(claimed.Payload).Body.ToArray());
+        Assert.Equal(Message().Body.ToArray(), StoredMessageCodec.Decode(claimed.Payload).Whole!.Body.ToArray());
+    }
+
+    [Fact]
+    public async Task A_compact_entry_is_read_back_by_another_bridge_with_the_names_it_refers_to()
+    {
+        var token = Guid.NewGuid();
+        var envelope = await new ScheduledMessageSerializer(int.MaxValue).Serialize(new Uri("rabbitmq://localhost/Contracts:Notice"),
+            new CompactEnvelopeTests.Notice("K", "R", "text", 1, DateTime.UnixEpoch, 1m), MassTransit.Pipe.Empty<MassTransit.SendContext<CompactEnvelopeTests.Notice>>(),
+            token, null, null, CancellationToken.None);
+        await _store.Schedule(token, await RedisUtc(), "A", envelope.Message);
+
+        var claimed = Assert.Single((await _store.Claim(Partition)).Messages);
+        Assert.Equal(2, claimed.Payload.Span[0]);
+        Assert.True(await _db.HashLengthAsync(Partition.Names) >= 2);
+
+        // Another process: nothing cached, the names come from Redis.
+        await using var connection = new RedisConnection(Options.Create(_options));
+        var read = await new RedisScheduleStore(connection, Options.Create(_options)).Read(claimed);
+        Assert.Equal(envelope.Message.Destination, read.Destination);
+        Assert.Contains("\"urn:message:Messaging.Scheduler.Tests:CompactEnvelopeTests+Notice\"", System.Text.Encoding.UTF8.GetString(read.Body.Span), StringComparison.Ordinal);
+
+        // A name lost from Redis makes the entry unreadable (it is dead-lettered with this reason), not wrongly delivered.
+        await _db.KeyDeleteAsync(Partition.Names);
+        await using var third = new RedisConnection(Options.Create(_options));
+        var error = await Assert.ThrowsAsync<FormatException>(async () => await new RedisScheduleStore(third, Options.Create(_options)).Read(claimed));
+        Assert.Contains("missing from the scheduler's names hash", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

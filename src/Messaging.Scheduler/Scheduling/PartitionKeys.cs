@@ -10,6 +10,8 @@ namespace Messaging.Scheduler.Scheduling;
 /// <list type="bullet">
 /// <item><c>&lt;prefix&gt;{p}:due</c>: sorted set, token by due time (Unix ms): the source of truth.</item>
 /// <item><c>&lt;prefix&gt;{p}:entries</c>: hash, token to <c>attempts|channel|payload</c>; no TTL.</item>
+/// <item><c>&lt;prefix&gt;{p}:names</c>: hash, the addresses, message types and host descriptions the entries refer to by a
+/// short id (<see cref="NameTable" />); written with the first entry that uses one, never removed.</item>
 /// <item><c>&lt;prefix&gt;{p}:inflight</c>: sorted set, claimed token by lease expiry.</item>
 /// <item><c>&lt;prefix&gt;{p}:dead</c> and <c>:dead-reasons</c>: dead-lettered tokens by time, and why.</item>
 /// <item><c>&lt;prefix&gt;{p}:recurring</c> and <c>:paused</c>: the definition of each recurring schedule's token, and which are paused.</item>
@@ -31,6 +33,7 @@ internal sealed class PartitionKeys
         DeadReasons = Root + "dead-reasons";
         Recurring = Root + "recurring";
         Paused = Root + "paused";
+        Names = Root + "names";
         Wake = RedisChannel.Literal(Root + "wake");
         All = [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused];
     }
@@ -47,6 +50,7 @@ internal sealed class PartitionKeys
     public RedisKey DeadReasons { get; }
     public RedisKey Recurring { get; }
     public RedisKey Paused { get; }
+    public RedisKey Names { get; }
     public RedisChannel Wake { get; }
 
     /// <summary>The keys in the order every script takes them: due, in flight, entries, dead, dead reasons, recurring, paused.</summary>

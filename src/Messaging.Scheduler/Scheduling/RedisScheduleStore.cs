@@ -20,9 +20,13 @@ internal sealed class RedisScheduleStore
         _connection = connection;
         _options = options.Value;
         Keyspace = new SchedulerKeyspace(_options.KeyPrefix, _options.Partitions);
+        Names = new NameTable(connection);
     }
 
     public SchedulerKeyspace Keyspace { get; }
+
+    /// <summary>The names entries refer to, cached.</summary>
+    public NameTable Names { get; }
 
     /// <summary>Stores the message under its token, replacing any entry that waits under the same token.</summary>
     /// <param name="tokenId">The scheduling token.</param>
@@ -39,22 +43,27 @@ internal sealed class RedisScheduleStore
     {
         var partition = Keyspace.For(tokenId);
         var token = SchedulerKeyspace.Format(tokenId);
-        var payload = StoredMessageCodec.Encode(message);
+        var encoded = StoredMessageCodec.Encode(message, tokenId);
 
-        RedisKey[] keys = [.. partition.All, partition.Trigger(channel, token), partition.CancelMarker(token)];
-        RedisValue[] values =
-        [
+        RedisKey[] keys = [.. partition.All, partition.Trigger(channel, token), partition.CancelMarker(token), partition.Names];
+        var values = new List<RedisValue>(8 + encoded.Names.Count * 2)
+        {
             token,
             ToUnixMilliseconds(dueUtc),
             channel,
-            payload,
+            encoded.Payload,
             _options.TriggerKeys && recurring == null ? "1" : "0",
             partition.Wake.ToString(),
             commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0,
             recurring?.Write() ?? string.Empty,
-        ];
+        };
+        foreach (var (id, name) in encoded.Names)
+        {
+            values.Add(NameTable.Field(id));
+            values.Add(name);
+        }
 
-        var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, values, "schedule a message").ConfigureAwait(false))!;
+        var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, [.. values], "schedule a message").ConfigureAwait(false))!;
         return (long)result[0] == 1 ? TimeSpan.FromMilliseconds((long)result[1]) : null;
     }
 
@@ -89,6 +98,15 @@ internal sealed class RedisScheduleStore
         }
 
         throw new RedisSchedulerUnavailableException($"The message {token} was rescheduled under another channel five times while it was being cancelled; try again.");
+    }
+
+    /// <summary>Reads a claimed entry's message, with the names it refers to.</summary>
+    /// <exception cref="FormatException">The entry cannot be read or put together again: it can never be delivered.</exception>
+    public async ValueTask<StoredMessage> Read(ClaimedMessage claimed)
+    {
+        var entry = StoredMessageCodec.Decode(claimed.Payload);
+        var names = await Names.Load(claimed.Partition, entry.NameIds).ConfigureAwait(false);
+        return entry.Expand(names, claimed.Token);
     }
 
     /// <summary>Claims up to <see cref="RedisSchedulerOptions.ClaimBatchSize" /> due entries of one partition.</summary>

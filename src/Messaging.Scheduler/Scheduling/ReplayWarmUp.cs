@@ -16,9 +16,10 @@ internal static class ReplayWarmUp
     {
         var serializer = new ScheduledMessageSerializer(int.MaxValue);
         var destination = new Uri("loopback://localhost/warm-up");
-        var (stored, _) = await serializer.Serialize(destination, new WarmUpMessage("warm-up"), Pipe.Empty<SendContext<WarmUpMessage>>(), Guid.NewGuid(),
-            destination, null, cancellationToken).ConfigureAwait(false);
-        var decoded = StoredMessageCodec.Decode(StoredMessageCodec.Encode(stored));
+        var (stored, token) = await serializer.Serialize(destination, new WarmUpMessage("warm-up"), Pipe.Empty<SendContext<WarmUpMessage>>(),
+            Guid.NewGuid(), destination, null, cancellationToken).ConfigureAwait(false);
+        var encoded = StoredMessageCodec.Encode(stored, token);
+        var decoded = StoredMessageCodec.Decode(encoded.Payload).Expand(encoded.Names, SchedulerKeyspace.Format(token));
 
         var context = new MessageSendContext<SerializedMessageBody>(new SerializedMessageBody(), cancellationToken)
         {

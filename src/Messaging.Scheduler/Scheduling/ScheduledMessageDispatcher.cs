@@ -17,9 +17,6 @@ internal sealed class ScheduledMessageDispatcher
         _bus = bus;
     }
 
-    /// <summary>Decodes the stored form; a <see cref="FormatException" /> means it can never be delivered.</summary>
-    public static StoredMessage Decode(ClaimedMessage claimed) => StoredMessageCodec.Decode(claimed.Payload);
-
     /// <param name="message">The stored message.</param>
     /// <param name="messageId">A MessageId for this delivery, or null to keep the stored one.</param>
     /// <param name="cancellationToken">Stops the send.</param>

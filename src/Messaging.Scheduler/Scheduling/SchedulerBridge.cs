@@ -164,11 +164,17 @@ internal sealed class SchedulerBridge : BackgroundService
         StoredMessage message;
         try
         {
-            message = ScheduledMessageDispatcher.Decode(claimed);
+            message = await _store.Read(claimed).ConfigureAwait(false);
         }
         catch (FormatException ex)
         {
             await DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, "unreadable entry: " + ex.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (ex is RedisException or RedisSchedulerUnavailableException)
+        {
+            // The names could not be read: Redis trouble, not the message's fault; the claim loop will notice it too.
+            await Failed(claimed, ex).ConfigureAwait(false);
             return;
         }
 

@@ -5,10 +5,12 @@
 -- KEYS[6] recurring definitions (hash)          KEYS[7] paused recurring schedules (hash)
 -- KEYS[8] the TTL trigger key, <prefix>{p}:<CHANNEL>:<token>
 -- KEYS[9] the token's cancel marker, <prefix>{p}:cancelled:<token>
+-- KEYS[10] the names the entries refer to (hash: 8-byte id -> address, message type or host)
 -- ARGV[1] token  ARGV[2] due time, Unix ms  ARGV[3] channel  ARGV[4] payload
 -- ARGV[5] "1" to write the trigger key  ARGV[6] wake-up channel
 -- ARGV[7] when the schedule command was sent, Unix ms (0: not a command; the marker is not checked)
 -- ARGV[8] the recurring schedule's definition (JSON), or '' for a one-time message
+-- ARGV[9], ARGV[10], ... pairs of name id and name that the payload refers to
 -- Returns { 1, milliseconds until due by the Redis clock (0 or less: due at once) },
 -- or { 0 } when a cancel for this token was sent after this command (the commands arrived out of order).
 local token = ARGV[1]
@@ -30,6 +32,11 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREM', KEYS[2], token)
 redis.call('ZREM', KEYS[4], token)
 redis.call('HDEL', KEYS[5], token)
+
+-- The names first: an entry never refers to a name that is not stored. A name never changes (its id is its hash).
+for i = 9, #ARGV, 2 do
+  redis.call('HSETNX', KEYS[10], ARGV[i], ARGV[i + 1])
+end
 
 redis.call('HSET', KEYS[3], token, '0|' .. ARGV[3] .. '|' .. ARGV[4])
 redis.call('ZADD', KEYS[1], due, token)

@@ -1,0 +1,165 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MassTransit;
+using MassTransit.Serialization;
+using Messaging.Scheduler.Scheduling;
+
+namespace Messaging.Scheduler.Tests;
+
+/// <summary>The compact entry format (format 2): a MassTransit envelope stored in few bytes comes back equal in every field
+/// MassTransit reads, and anything the format cannot hold without loss is stored whole instead.</summary>
+public sealed class CompactEnvelopeTests
+{
+    public sealed record Notice(string CorrelationKey, string Recipient, string Text, int Count, DateTime At, decimal Price);
+
+    static readonly Notice Sample = new("AAA", "+7 900 000-00-00", "Привет ✓ <a href=\"x\">&amp;</a>", 3,
+        new DateTime(2026, 11, 27, 1, 2, 3, DateTimeKind.Utc), 12.50m);
+
+    static readonly Uri Destination = new("rabbitmq://localhost/vhost/Messaging.Scheduler.Tests:Notice");
+
+    static async Task<(StoredMessage Stored, Guid Token)> Serialize(Action<SendContext<Notice>>? configure = null)
+    {
+        var pipe = Pipe.Execute<SendContext<Notice>>(context => configure?.Invoke(context));
+        return await new ScheduledMessageSerializer(int.MaxValue).Serialize(Destination, Sample, pipe, Guid.NewGuid(),
+            new Uri("rabbitmq://localhost/vhost/producer_bus_abc?temporary=true"), null, CancellationToken.None);
+    }
+
+    static SerializerContext Read(StoredMessage message) =>
+        SystemTextJsonMessageSerializer.Instance.Deserialize(new BytesMessageBody(message.Body.ToArray()), EmptyHeaders.Instance, message.Destination);
+
+    static StoredMessage RoundTrip(StoredMessage stored, Guid token, out EncodedEntry encoded)
+    {
+        encoded = StoredMessageCodec.Encode(stored, token);
+        return StoredMessageCodec.Decode(encoded.Payload).Expand(encoded.Names, SchedulerKeyspace.Format(token));
+    }
+
+    [Fact]
+    public async Task Every_field_of_the_envelope_comes_back()
+    {
+        var (stored, token) = await Serialize(context =>
+        {
+            context.CorrelationId = Guid.NewGuid();
+            context.RequestId = Guid.NewGuid();
+            context.InitiatorId = Guid.NewGuid();
+            context.ConversationId = Guid.NewGuid();
+            context.ResponseAddress = new Uri("rabbitmq://localhost/vhost/responses");
+            context.FaultAddress = new Uri("rabbitmq://localhost/vhost/faults");
+            context.TimeToLive = TimeSpan.FromHours(2);
+            context.Headers.Set("Tenant", "north");
+            context.Headers.Set("Attempt", 4);
+            context.Headers.Set("Nested", new Dictionary<string, object> { ["a"] = 1, ["b"] = "two" });
+        });
+
+        var expanded = RoundTrip(stored, token, out var encoded);
+
+        Assert.Equal(2, encoded.Payload[0]);
+        var before = Read(stored);
+        var after = Read(expanded);
+        Assert.Equal(stored.Destination, expanded.Destination);
+        Assert.Equal(stored.ContentType, expanded.ContentType);
+        Assert.Equal(stored.TransportProperties, expanded.TransportProperties);
+        Assert.Equal(before.MessageId, after.MessageId);
+        Assert.Equal(before.RequestId, after.RequestId);
+        Assert.Equal(before.CorrelationId, after.CorrelationId);
+        Assert.Equal(before.ConversationId, after.ConversationId);
+        Assert.Equal(before.InitiatorId, after.InitiatorId);
+        Assert.Equal(before.SourceAddress, after.SourceAddress);
+        Assert.Equal(before.DestinationAddress, after.DestinationAddress);
+        Assert.Equal(before.ResponseAddress, after.ResponseAddress);
+        Assert.Equal(before.FaultAddress, after.FaultAddress);
+        Assert.Equal(before.SupportedMessageTypes, after.SupportedMessageTypes);
+        Assert.NotNull(after.ExpirationTime);
+        Assert.Equal(before.ExpirationTime, after.ExpirationTime);
+        Assert.Equal(before.SentTime, after.SentTime);
+        Assert.Equal(JsonSerializer.Serialize(before.Host), JsonSerializer.Serialize(after.Host));
+        Assert.Equal(Headers(before), Headers(after));
+        Assert.Equal(token.ToString("D"), after.Headers.Get<string>(MessageHeaders.SchedulingTokenId));
+        Assert.Equal("north", after.Headers.Get<string>("Tenant"));
+        Assert.True(after.TryGetMessage<Notice>(out var message));
+        Assert.Equal(Sample, message);
+    }
+
+    static string Headers(SerializerContext context) =>
+        string.Join("\n", context.Headers.GetAll().OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}={JsonSerializer.Serialize(h.Value)}"));
+
+    [Fact]
+    public async Task The_entry_holds_the_message_json_and_little_else()
+    {
+        var (stored, token) = await Serialize();
+        var encoded = StoredMessageCodec.Encode(stored, token);
+
+        var messageJson = JsonSerializer.SerializeToUtf8Bytes(Sample, new JsonSerializerOptions(SystemTextJsonMessageSerializer.Options) { WriteIndented = false });
+        Assert.True(encoded.Payload.Length - messageJson.Length <= 96,
+            $"the entry is {encoded.Payload.Length} bytes for a {messageJson.Length}-byte message (the whole envelope is {stored.Body.Length} bytes)");
+        Assert.Contains(Destination.ToString(), encoded.Names.Values);
+        Assert.Contains("urn:message:Messaging.Scheduler.Tests:CompactEnvelopeTests+Notice", encoded.Names.Values);
+    }
+
+    [Fact]
+    public async Task An_envelope_with_a_field_the_format_does_not_know_is_stored_whole()
+    {
+        var (stored, token) = await Serialize();
+        var json = JsonNode.Parse(stored.Body.Span)!.AsObject();
+        json["aFieldFromANewerMassTransit"] = 42;
+        var changed = stored with { Body = Encoding.UTF8.GetBytes(json.ToJsonString()) };
+
+        var expanded = RoundTrip(changed, token, out var encoded);
+
+        Assert.Equal(1, encoded.Payload[0]);
+        Assert.Empty(encoded.Names);
+        Assert.Equal(changed.Body.ToArray(), expanded.Body.ToArray());
+    }
+
+    [Theory]
+    [InlineData("messageId", "not-a-guid")]
+    [InlineData("sentTime", "yesterday")]
+    [InlineData("messageType", "urn:message:Not:AnArray")]
+    public async Task An_envelope_the_format_cannot_hold_exactly_is_stored_whole(string field, string value)
+    {
+        var (stored, token) = await Serialize();
+        var json = JsonNode.Parse(stored.Body.Span)!.AsObject();
+        json[field] = value;
+        var changed = stored with { Body = Encoding.UTF8.GetBytes(json.ToJsonString()) };
+
+        var expanded = RoundTrip(changed, token, out var encoded);
+
+        Assert.Equal(1, encoded.Payload[0]);
+        Assert.Equal(changed.Body.ToArray(), expanded.Body.ToArray());
+    }
+
+    [Fact]
+    public void Another_content_type_is_stored_whole()
+    {
+        var message = new StoredMessage(Destination, "application/json", new Dictionary<string, object>(), Encoding.UTF8.GetBytes("{\"a\":1}"));
+
+        var expanded = RoundTrip(message, Guid.NewGuid(), out var encoded);
+
+        Assert.Equal(1, encoded.Payload[0]);
+        Assert.Equal("application/json", expanded.ContentType);
+        Assert.Equal(message.Body.ToArray(), expanded.Body.ToArray());
+    }
+
+    [Fact]
+    public async Task A_missing_name_is_reported_as_an_unreadable_entry()
+    {
+        var (stored, token) = await Serialize();
+        var encoded = StoredMessageCodec.Encode(stored, token);
+        var names = encoded.Names.Where(n => n.Value != Destination.ToString()).ToDictionary();
+
+        var error = Assert.Throws<FormatException>(() => StoredMessageCodec.Decode(encoded.Payload).Expand(names, SchedulerKeyspace.Format(token)));
+
+        Assert.Contains($"{NameTable.IdOf(Destination.ToString()):x16}, which is missing from the scheduler's names hash", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_truncated_compact_entry_is_reported()
+    {
+        var (stored, token) = await Serialize();
+        var payload = StoredMessageCodec.Encode(stored, token).Payload;
+
+        var error = Assert.Throws<FormatException>(() => StoredMessageCodec.Decode(payload.AsMemory(0, payload.Length - 5)));
+
+        Assert.Contains("message should be", error.Message, StringComparison.Ordinal);
+    }
+}
