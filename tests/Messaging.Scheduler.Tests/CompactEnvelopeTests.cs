@@ -80,6 +80,67 @@ public sealed class CompactEnvelopeTests
         Assert.Equal(Sample, message);
     }
 
+    [Fact]
+    public async Task A_scheduled_message_is_stored_as_the_envelope_MassTransit_would_serialize()
+    {
+        var ids = (Message: Guid.NewGuid(), Correlation: Guid.NewGuid(), Conversation: Guid.NewGuid(), Token: Guid.NewGuid());
+        void Configure(SendContext<Notice> context)
+        {
+            context.MessageId = ids.Message;
+            context.CorrelationId = ids.Correlation;
+            context.ConversationId = ids.Conversation;
+            context.ScheduledMessageId = ids.Token;
+            context.ResponseAddress = new Uri("rabbitmq://localhost/vhost/responses");
+            context.TimeToLive = TimeSpan.FromHours(2);
+            context.Headers.Set("Tenant", "north");
+            context.Headers.Set("Nested", new Dictionary<string, object> { ["a"] = 1, ["b"] = "two" });
+        }
+
+        var serializer = new ScheduledMessageSerializer(int.MaxValue);
+        var source = new Uri("rabbitmq://localhost/vhost/producer_bus_abc?temporary=true");
+        var (whole, wholeToken) = await serializer.Serialize(Destination, Sample, Pipe.Execute<SendContext<Notice>>(Configure), Guid.NewGuid(), source, null,
+            CancellationToken.None);
+        var (entry, token) = await serializer.Encode(Destination, Sample, Pipe.Execute<SendContext<Notice>>(Configure), Guid.NewGuid(), source, null,
+            CancellationToken.None);
+
+        Assert.Equal(ids.Token, token);
+        Assert.Equal(wholeToken, token);
+        Assert.Equal(2, entry.Payload[0]);
+        var expanded = StoredMessageCodec.Decode(entry.Payload).Expand(entry.Names, SchedulerKeyspace.Format(token));
+        var expected = Read(whole);
+        var actual = Read(expanded);
+        Assert.Equal(whole.Destination, expanded.Destination);
+        Assert.Equal(whole.TransportProperties, expanded.TransportProperties);
+        Assert.Equal(expected.MessageId, actual.MessageId);
+        Assert.Equal(expected.CorrelationId, actual.CorrelationId);
+        Assert.Equal(expected.ConversationId, actual.ConversationId);
+        Assert.Equal(expected.RequestId, actual.RequestId);
+        Assert.Equal(expected.InitiatorId, actual.InitiatorId);
+        Assert.Equal(expected.SourceAddress, actual.SourceAddress);
+        Assert.Equal(expected.DestinationAddress, actual.DestinationAddress);
+        Assert.Equal(expected.ResponseAddress, actual.ResponseAddress);
+        Assert.Equal(expected.FaultAddress, actual.FaultAddress);
+        Assert.Equal(expected.SupportedMessageTypes, actual.SupportedMessageTypes);
+        Assert.InRange(actual.ExpirationTime!.Value - expected.ExpirationTime!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.InRange(actual.SentTime!.Value - expected.SentTime!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Equal(JsonSerializer.Serialize(expected.Host), JsonSerializer.Serialize(actual.Host));
+        Assert.Equal(Headers(expected), Headers(actual));
+        Assert.True(actual.TryGetMessage<Notice>(out var message));
+        Assert.Equal(Sample, message);
+    }
+
+    [Fact]
+    public async Task A_message_over_the_limit_is_refused_on_the_compact_path_too()
+    {
+        var serializer = new ScheduledMessageSerializer(1024);
+        var big = Sample with { Text = new string('x', 2000) };
+
+        var error = await Assert.ThrowsAsync<MessageTooLargeException>(() => serializer.Encode(Destination, big, Pipe.Empty<SendContext<Notice>>(),
+            Guid.NewGuid(), null, null, CancellationToken.None));
+
+        Assert.Contains("over the scheduler's limit of 1024 bytes", error.Message, StringComparison.Ordinal);
+    }
+
     static string Headers(SerializerContext context) =>
         string.Join("\n", context.Headers.GetAll().OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}={JsonSerializer.Serialize(h.Value)}"));
 

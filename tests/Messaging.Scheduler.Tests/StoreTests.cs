@@ -213,7 +213,9 @@ public sealed class StoreTests : IAsyncLifetime
     {
         var multiplexer = await _connection.Get();
         var woken = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        await multiplexer.GetSubscriber().SubscribeAsync(Partition.Wake, (_, value) => woken.Enqueue(value!));
+        // A message queue keeps the order of the messages (handler callbacks may run concurrently and swap them).
+        var queue = await multiplexer.GetSubscriber().SubscribeAsync(Partition.Wake);
+        queue.OnMessage(message => woken.Enqueue(message.Message!));
         var now = await RedisUtc();
 
         await _store.Schedule(Guid.NewGuid(), now.AddMinutes(10), "A", Message());

@@ -18,6 +18,13 @@ internal sealed class CompactEnvelope
 {
     static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>MassTransit's serializer options without indentation, made on first use so that converters an application
+    /// adds to <see cref="SystemTextJsonMessageSerializer.Options" /> while it configures its bus are included.</summary>
+    static readonly Lazy<JsonSerializerOptions> SerializerOptions = new(() =>
+        new JsonSerializerOptions(SystemTextJsonMessageSerializer.Options) { WriteIndented = false });
+
+    static (HostInfo Host, string Json)? _host;
+
     /// <summary>The content type of the envelopes this type handles.</summary>
     public static readonly string ContentType = SystemTextJsonMessageSerializer.JsonContentType.ToString();
 
@@ -84,6 +91,73 @@ internal sealed class CompactEnvelope
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Takes apart the envelope MassTransit would serialize for a send context (<see cref="JsonMessageEnvelope" />, built
+    /// by the caller from the context), serializing only the message and the headers, with MassTransit's options.
+    /// </summary>
+    /// <returns>Null when a field cannot be held exactly (an ID that is not a GUID).</returns>
+    public static CompactEnvelope? FromEnvelope(JsonMessageEnvelope envelope, Uri destination, Guid token,
+        IReadOnlyDictionary<string, object> transportProperties, IDictionary<ulong, string> names)
+    {
+        if (envelope.Message == null
+            || !TryGuid(envelope.MessageId, out var messageId) || !TryGuid(envelope.RequestId, out var requestId)
+            || !TryGuid(envelope.CorrelationId, out var correlationId) || !TryGuid(envelope.ConversationId, out var conversationId)
+            || !TryGuid(envelope.InitiatorId, out var initiatorId))
+            return null;
+
+        var options = SerializerOptions.Value;
+        var headers = new Dictionary<string, object?>(envelope.Headers, StringComparer.OrdinalIgnoreCase);
+        var tokenHeader = headers.TryGetValue(MessageHeaders.SchedulingTokenId, out var tokenValue) && tokenValue is string text
+            && text == token.ToString("D") && headers.Remove(MessageHeaders.SchedulingTokenId);
+
+        ulong? host = null;
+        if (envelope.Host is { } hostInfo)
+        {
+            // The host description is the same object for every message a process sends: serialize it once.
+            var cached = _host;
+            if (cached is not { } known || !ReferenceEquals(known.Host, hostInfo))
+                _host = cached = (hostInfo, JsonSerializer.Serialize(hostInfo, options));
+            TryName(cached.Value.Json, names, out host);
+        }
+
+        TryName(destination.ToString(), names, out var destinationId);
+        return new CompactEnvelope
+        {
+            Destination = destinationId!.Value,
+            MessageId = messageId,
+            RequestId = requestId,
+            CorrelationId = correlationId,
+            ConversationId = conversationId,
+            InitiatorId = initiatorId,
+            SourceAddress = OptionalName(envelope.SourceAddress, names),
+            DestinationAddress = OptionalName(envelope.DestinationAddress, names),
+            ResponseAddress = OptionalName(envelope.ResponseAddress, names),
+            FaultAddress = OptionalName(envelope.FaultAddress, names),
+            Host = host,
+            MessageTypes = envelope.MessageType?.Select(type => OptionalName(type, names)!.Value).ToArray(),
+            ExpirationTicks = envelope.ExpirationTime?.ToUniversalTime().Ticks,
+            SentTicks = envelope.SentTime?.ToUniversalTime().Ticks,
+            Headers = headers.Count > 0 ? JsonSerializer.SerializeToUtf8Bytes(headers, options) : null,
+            TokenHeader = tokenHeader,
+            TransportProperties = transportProperties,
+            Message = JsonSerializer.SerializeToUtf8Bytes(envelope.Message, envelope.Message.GetType(), options),
+        };
+    }
+
+    static ulong? OptionalName(string? name, IDictionary<ulong, string> names) =>
+        name != null && TryName(name, names, out var id) ? id : null;
+
+    static bool TryGuid(string? text, out Guid? guid)
+    {
+        guid = null;
+        if (text == null)
+            return true;
+        if (!Guid.TryParse(text, out var parsed) || !string.Equals(parsed.ToString(), text, StringComparison.Ordinal))
+            return false;
+        guid = parsed;
+        return true;
     }
 
     static CompactEnvelope? Read(JsonElement root, StoredMessage stored, Guid token, IDictionary<ulong, string> names)

@@ -19,6 +19,8 @@ internal sealed class NameTable
     /// cache starts again rather than grow without bound.</summary>
     const int CacheLimit = 100_000;
 
+    static readonly ConcurrentDictionary<string, ulong> Ids = new(StringComparer.Ordinal);
+
     readonly RedisConnection _connection;
     readonly ConcurrentDictionary<ulong, string> _cache = new();
 
@@ -30,9 +32,16 @@ internal sealed class NameTable
     /// <summary>The id a name is stored under.</summary>
     public static ulong IdOf(string name)
     {
+        if (Ids.TryGetValue(name, out var known))
+            return known;
+
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(name), hash);
-        return BinaryPrimitives.ReadUInt64LittleEndian(hash);
+        var id = BinaryPrimitives.ReadUInt64LittleEndian(hash);
+        if (Ids.Count >= CacheLimit)
+            Ids.Clear();
+        Ids[name] = id;
+        return id;
     }
 
     /// <summary>The hash field an id is stored under: its 8 bytes.</summary>

@@ -38,12 +38,16 @@ internal sealed class RedisScheduleStore
     /// <param name="recurring">For a recurring schedule's first occurrence: its definition.</param>
     /// <returns>How long until it is due by the Redis clock (zero or less: due at once), or null when a later cancel
     /// command had already cancelled this token.</returns>
-    public async Task<TimeSpan?> Schedule(Guid tokenId, DateTime dueUtc, string channel, StoredMessage message, DateTime? commandSentUtc = null,
+    public Task<TimeSpan?> Schedule(Guid tokenId, DateTime dueUtc, string channel, StoredMessage message, DateTime? commandSentUtc = null,
+        RecurringDefinition? recurring = null) =>
+        Schedule(tokenId, dueUtc, channel, StoredMessageCodec.Encode(message, tokenId), commandSentUtc, recurring);
+
+    /// <summary>Stores an encoded message under its token (see the other overload).</summary>
+    public async Task<TimeSpan?> Schedule(Guid tokenId, DateTime dueUtc, string channel, EncodedEntry encoded, DateTime? commandSentUtc = null,
         RecurringDefinition? recurring = null)
     {
         var partition = Keyspace.For(tokenId);
         var token = SchedulerKeyspace.Format(tokenId);
-        var encoded = StoredMessageCodec.Encode(message, tokenId);
 
         RedisKey[] keys = [.. partition.All, partition.Trigger(channel, token), partition.CancelMarker(token), partition.Names];
         var values = new List<RedisValue>(8 + encoded.Names.Count * 2)
@@ -69,7 +73,7 @@ internal sealed class RedisScheduleStore
 
     /// <param name="tokenId">The scheduling token.</param>
     /// <param name="commandSentUtc">For a <c>CancelScheduledMessage</c> command: when it was sent (see
-    /// <see cref="Schedule" />).</param>
+    /// <see cref="Schedule(Guid, DateTime, string, StoredMessage, DateTime?, RecurringDefinition?)" />).</param>
     public async Task<CancelOutcome> Cancel(Guid tokenId, DateTime? commandSentUtc = null)
     {
         var partition = Keyspace.For(tokenId);

@@ -37,11 +37,11 @@ internal sealed class ScheduleWriter
         if (!MessageTypeCache<T>.IsValidMessageType)
             throw new ArgumentException(MessageTypeCache<T>.InvalidMessageTypeReason, nameof(message));
 
-        var (stored, token) = await _serializer.Serialize(destination, message, pipe, ScheduleTokenIdCache<T>.GetTokenId(message), sourceAddress,
+        var (entry, token) = await _serializer.Encode(destination, message, pipe, ScheduleTokenIdCache<T>.GetTokenId(message), sourceAddress,
             consumeContext, cancellationToken).ConfigureAwait(false);
 
         var dueUtc = ToUtc(scheduledTime);
-        await Write(token, dueUtc, _channels.For(typeof(T)), stored).ConfigureAwait(false);
+        await Write(token, dueUtc, _channels.For(typeof(T)), entry, destination).ConfigureAwait(false);
         return new ScheduledMessageHandle<T>(token, dueUtc, destination, message);
     }
 
@@ -50,8 +50,8 @@ internal sealed class ScheduleWriter
     {
         var command = context.Message;
         var stored = _serializer.Serialize(context);
-        return Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]), stored,
-            context.SentTime ?? DateTime.UtcNow);
+        return Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]),
+            StoredMessageCodec.Encode(stored, command.CorrelationId), stored.Destination, context.SentTime ?? DateTime.UtcNow);
     }
 
     /// <summary>
@@ -73,8 +73,8 @@ internal sealed class ScheduleWriter
             return;
         }
 
-        await Write(token, first.UtcDateTime, _channels.ForUrn(command.PayloadType[0]), stored, context.SentTime ?? DateTime.UtcNow, definition)
-            .ConfigureAwait(false);
+        await Write(token, first.UtcDateTime, _channels.ForUrn(command.PayloadType[0]), StoredMessageCodec.Encode(stored, token), stored.Destination,
+            context.SentTime ?? DateTime.UtcNow, definition).ConfigureAwait(false);
         SchedulerLog.RecurringScheduled(_logger, definition.ScheduleGroup, definition.ScheduleId, definition.CronExpression, definition.TimeZoneId, first);
     }
 
@@ -118,17 +118,17 @@ internal sealed class ScheduleWriter
         }
     }
 
-    async Task Write(Guid token, DateTime dueUtc, string channel, StoredMessage stored, DateTime? commandSentUtc = null,
+    async Task Write(Guid token, DateTime dueUtc, string channel, EncodedEntry entry, Uri destination, DateTime? commandSentUtc = null,
         RecurringDefinition? recurring = null)
     {
-        if (await _store.Schedule(token, dueUtc, channel, stored, commandSentUtc, recurring).ConfigureAwait(false) is not { } untilDue)
+        if (await _store.Schedule(token, dueUtc, channel, entry, commandSentUtc, recurring).ConfigureAwait(false) is not { } untilDue)
         {
             SchedulerLog.ScheduleSuperseded(_logger, token);
             return;
         }
 
         _instruments.Scheduled(channel);
-        SchedulerLog.Scheduled(_logger, channel, token, dueUtc, untilDue.TotalMilliseconds, stored.Destination);
+        SchedulerLog.Scheduled(_logger, channel, token, dueUtc, untilDue.TotalMilliseconds, destination);
     }
 
     /// <summary>MassTransit's rule: Local times are converted, Unspecified times are taken as UTC.</summary>

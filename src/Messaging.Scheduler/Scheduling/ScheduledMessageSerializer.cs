@@ -28,10 +28,42 @@ internal sealed class ScheduledMessageSerializer
         _maxMessageBytes = maxMessageBytes;
     }
 
-    /// <summary>Runs <paramref name="pipe" /> and serializes the result.</summary>
+    /// <summary>Runs <paramref name="pipe" /> and encodes the result for the store: compactly (the message and the headers
+    /// serialized with MassTransit's options, the rest of the envelope MassTransit would write kept as IDs, ticks and names)
+    /// unless the caller's pipe chose another serializer.</summary>
+    /// <returns>The entry, the destination, and the token (the caller's pipe may have set its own).</returns>
+    public async Task<(EncodedEntry Entry, Guid TokenId)> Encode<T>(Uri destination, T message, IPipe<SendContext<T>> pipe, Guid tokenId,
+        Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (context, token) = await Prepare(destination, message, pipe, tokenId, sourceAddress, consumeContext, cancellationToken).ConfigureAwait(false);
+        if (ReferenceEquals(context.Serializer, SystemTextJsonMessageSerializer.Instance)
+            && (context.ContentType == null || context.ContentType.MediaType == SystemTextJsonMessageSerializer.JsonContentType.MediaType))
+        {
+            var names = new Dictionary<ulong, string>();
+            if (CompactEnvelope.FromEnvelope(new JsonMessageEnvelope(context, context.Message), destination, token, TransportProperties(context, null), names)
+                is { } compact)
+            {
+                CheckSize(compact.Message.Length + (compact.Headers?.Length ?? 0), typeof(T).Name);
+                return (new EncodedEntry(StoredMessageCodec.EncodeCompact(compact), names), token);
+            }
+        }
+
+        return (StoredMessageCodec.Encode(Finish(context, destination, typeof(T).Name, null), token), token);
+    }
+
+    /// <summary>Runs <paramref name="pipe" /> and serializes the whole envelope, as MassTransit would send it.</summary>
     /// <returns>The stored form, and the token (the caller's pipe may have set its own).</returns>
     public async Task<(StoredMessage Message, Guid TokenId)> Serialize<T>(Uri destination, T message, IPipe<SendContext<T>> pipe, Guid tokenId,
         Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (context, token) = await Prepare(destination, message, pipe, tokenId, sourceAddress, consumeContext, cancellationToken).ConfigureAwait(false);
+        return (Finish(context, destination, typeof(T).Name, null), token);
+    }
+
+    static async Task<(RabbitMqMessageSendContext<T> Context, Guid TokenId)> Prepare<T>(Uri destination, T message, IPipe<SendContext<T>> pipe,
+        Guid tokenId, Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
         where T : class
     {
         var context = new RabbitMqMessageSendContext<T>(new BasicProperties(), string.Empty, message, cancellationToken)
@@ -53,7 +85,7 @@ internal sealed class ScheduledMessageSerializer
 
         var token = context.ScheduledMessageId ?? tokenId;
         context.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
-        return (Finish(context, destination, typeof(T).Name, null), token);
+        return (context, token);
     }
 
     /// <summary>
@@ -110,26 +142,35 @@ internal sealed class ScheduledMessageSerializer
         where T : class
     {
         var body = context.Body.GetBytes();
-        if (body.Length > _maxMessageBytes)
+        CheckSize(body.Length, typeName);
+        var contentType = context.ContentType?.ToString() ?? SystemTextJsonMessageSerializer.JsonContentType.ToString();
+        return new StoredMessage(destination, contentType, TransportProperties(context, transportProperties), body);
+    }
+
+    void CheckSize(int bytes, string typeName)
+    {
+        if (bytes > _maxMessageBytes)
         {
             throw new MessageTooLargeException(
-                $"The scheduled {typeName} serializes to {body.Length} bytes, over the scheduler's limit of {_maxMessageBytes} bytes " +
+                $"The scheduled {typeName} serializes to {bytes} bytes, over the scheduler's limit of {_maxMessageBytes} bytes " +
                 $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.MaxMessageBytes)}). Nothing was stored: send a smaller " +
                 "message (for example a reference to the data) or raise the limit.");
         }
+    }
 
+    static Dictionary<string, object> TransportProperties<T>(MessageSendContext<T> context, IDictionary<string, object>? received)
+        where T : class
+    {
         var properties = new Dictionary<string, object>();
         context.WritePropertiesTo(properties);
-        if (transportProperties != null)
+        if (received != null)
         {
-            foreach (var (name, value) in transportProperties)
+            foreach (var (name, value) in received)
                 properties[name] = value;
         }
 
         foreach (var name in DroppedProperties)
             properties.Remove(name);
-
-        var contentType = context.ContentType?.ToString() ?? SystemTextJsonMessageSerializer.JsonContentType.ToString();
-        return new StoredMessage(destination, contentType, properties, body);
+        return properties;
     }
 }
