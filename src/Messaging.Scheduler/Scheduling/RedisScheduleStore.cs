@@ -92,11 +92,13 @@ internal sealed class RedisScheduleStore
     }
 
     /// <summary>Claims up to <see cref="RedisSchedulerOptions.ClaimBatchSize" /> due entries of one partition.</summary>
-    public async Task<ClaimBatch> Claim(PartitionKeys partition)
+    /// <param name="partition">The partition to claim from.</param>
+    /// <param name="max">At most this many (at least 1); by default <see cref="RedisSchedulerOptions.ClaimBatchSize" />.</param>
+    public async Task<ClaimBatch> Claim(PartitionKeys partition, int? max = null)
     {
         var db = await _connection.Database().ConfigureAwait(false);
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.All,
-            [_options.ClaimBatchSize, (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false))!;
+            [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false))!;
 
         var now = (long)result[0];
         var lease = (long)result[1];

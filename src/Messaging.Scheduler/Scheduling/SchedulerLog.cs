@@ -59,6 +59,9 @@ internal static partial class SchedulerLog
     [LoggerMessage(23, LogLevel.Warning, "{Problem}")]
     public static partial void UnsafeServerSetting(ILogger logger, string problem);
 
+    [LoggerMessage(25, LogLevel.Warning, "Could not record in Redis what became of message {Token}: it stays in flight, and is delivered again when its lease runs out")]
+    public static partial void OutcomeNotRecorded(ILogger logger, Exception exception, string token);
+
     [LoggerMessage(5, LogLevel.Information, "Did not store the schedule command for {TokenId}: a cancel command sent after it was handled first")]
     public static partial void ScheduleSuperseded(ILogger logger, Guid tokenId);
 
