@@ -10,8 +10,9 @@ namespace Messaging.Scheduler.Scheduling;
 /// The bridge: the hosted service that moves due messages from Redis onto the bus. It sleeps until the earliest due
 /// time in the index (by the Redis clock; at most <see cref="RedisSchedulerOptions.SweepInterval" />, and woken early by
 /// <see cref="TriggerListener" />), claims due entries under a lease (<see cref="RedisScheduleStore.Claim" />), republishes
-/// each (<see cref="ScheduledMessageDispatcher" />), acknowledges it after the broker confirmed, and releases it with a
-/// backoff when it failed. It keeps claiming while deliveries are in flight, up to twice <see cref="RedisSchedulerOptions.ClaimBatchSize" />
+/// each (<see cref="ScheduledMessageDispatcher" />), acknowledges it after the broker confirmed (together with the other
+/// confirmed entries of its partition, <see cref="AcknowledgementBatcher" />), and releases it with a backoff when it
+/// failed. It keeps claiming while deliveries are in flight, up to twice <see cref="RedisSchedulerOptions.ClaimBatchSize" />
 /// of them (<see cref="DeliveryWindow" />), so a slow publish does not hold up the messages due behind it. Because the
 /// index is the source of truth, a bridge that was stopped, a missed keyspace event or a restarted Redis loses nothing;
 /// several bridges may run at once, each message claimed by exactly one.
@@ -30,6 +31,7 @@ internal sealed class SchedulerBridge : BackgroundService
     readonly RedisConnection _connection;
     readonly ServerSettingsCheck _settings;
     readonly TimeSpan _deliveryTimeout;
+    readonly AcknowledgementBatcher[] _acknowledgements;
     volatile bool _busWasDown;
 
     public SchedulerBridge(RedisScheduleStore store, RedisConnection connection, ServerSettingsCheck settings, IBusControl bus,
@@ -47,6 +49,7 @@ internal sealed class SchedulerBridge : BackgroundService
         _dispatcher = new ScheduledMessageDispatcher(bus);
         _deliveryTimeout = TimeSpan.FromTicks(Math.Min(_options.DeliveryTimeout.Ticks, _options.LeaseDuration.Ticks * 4 / 5));
         _trigger = new TriggerListener(connection, _options, store.Keyspace, _signal, logger);
+        _acknowledgements = [.. store.Keyspace.Partitions.Select(p => new AcknowledgementBatcher(store, p, _options.ClaimBatchSize, logger))];
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -119,6 +122,8 @@ internal sealed class SchedulerBridge : BackgroundService
             // Never leave a delivery behind, whether the host stops or Redis failed a claim: each one ends by itself (it
             // is confirmed and acknowledged, times out, or is given back once the grace period is over).
             await window.WhenAll().ConfigureAwait(false);
+            foreach (var batcher in _acknowledgements)
+                await batcher.Idle().ConfigureAwait(false);
         }
     }
 
@@ -272,15 +277,23 @@ internal sealed class SchedulerBridge : BackgroundService
         }
 
         // Confirmed by the broker: only now is the entry deleted (or, for a recurring schedule, moved to its next
-        // occurrence in the same step). Lateness is measured on the Redis clock at the claim.
-        if (await _store.Acknowledge(claimed.Partition, claimed.Token, claimed.LeaseExpiry, NextOccurrence(claimed, now)).ConfigureAwait(false))
+        // occurrence in the same step), together with the other deliveries of its partition confirmed meanwhile.
+        // Lateness is measured on the Redis clock at the claim.
+        var acknowledged = new Acknowledgement(claimed.Token, claimed.LeaseExpiry, NextOccurrence(claimed, now));
+        switch (await _acknowledgements[claimed.Partition.Partition].Acknowledge(acknowledged).ConfigureAwait(false))
         {
-            var lateness = Math.Max(0, now - claimed.DueMilliseconds);
-            _instruments.Delivered(claimed.Channel, lateness);
-            SchedulerLog.Delivered(_logger, claimed.Channel, claimed.Token, message.Destination, lateness);
+            case AcknowledgeOutcome.Acknowledged:
+                var lateness = Math.Max(0, now - claimed.DueMilliseconds);
+                _instruments.Delivered(claimed.Channel, lateness);
+                SchedulerLog.Delivered(_logger, claimed.Channel, claimed.Token, message.Destination, lateness);
+                break;
+            case AcknowledgeOutcome.ClaimLost:
+                SchedulerLog.ClaimLost(_logger, claimed.Token);
+                break;
+            default:
+                // Redis could not be asked; the batcher said so once for the whole batch.
+                break;
         }
-        else
-            SchedulerLog.ClaimLost(_logger, claimed.Token);
     }
 
     /// <summary>A recurring schedule's occurrence after the one just delivered, by the Redis clock; null when it ended.</summary>
