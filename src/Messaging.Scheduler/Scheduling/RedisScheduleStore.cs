@@ -114,11 +114,13 @@ internal sealed class RedisScheduleStore
     }
 
     /// <summary>Claims up to <see cref="RedisSchedulerOptions.ClaimBatchSize" /> due entries of one partition.</summary>
-    public async Task<ClaimBatch> Claim(PartitionKeys partition)
+    /// <param name="partition">The partition to claim from.</param>
+    /// <param name="max">At most this many (at least 1); by default <see cref="RedisSchedulerOptions.ClaimBatchSize" />.</param>
+    public async Task<ClaimBatch> Claim(PartitionKeys partition, int? max = null)
     {
         var db = await _connection.Database().ConfigureAwait(false);
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.All,
-            [_options.ClaimBatchSize, (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false))!;
+            [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false))!;
 
         var now = (long)result[0];
         var lease = (long)result[1];
@@ -160,6 +162,33 @@ internal sealed class RedisScheduleStore
         var next = nextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
         var result = await db.ScriptEvaluateAsync(LuaScripts.Acknowledge, partition.All, [token, lease, next]).ConfigureAwait(false);
         return (long)result == 1;
+    }
+
+    /// <summary>Acknowledges many delivered entries of one partition in one round trip, each as <see cref="Acknowledge" />
+    /// would: deleted while its claim still holds it; for a recurring schedule, its next occurrence made due instead.</summary>
+    /// <param name="partition">The partition every entry lives in.</param>
+    /// <param name="acknowledgements">The entries, with the lease each claim returned.</param>
+    /// <returns>For each entry, in order: false when its claim was lost.</returns>
+    public async Task<bool[]> AcknowledgeMany(PartitionKeys partition, IReadOnlyList<Acknowledgement> acknowledgements)
+    {
+        if (acknowledgements.Count == 0)
+            return [];
+
+        var values = new RedisValue[acknowledgements.Count * 3];
+        for (var i = 0; i < acknowledgements.Count; i++)
+        {
+            var ack = acknowledgements[i];
+            values[i * 3] = ack.Token;
+            values[i * 3 + 1] = ack.Lease;
+            values[i * 3 + 2] = ack.NextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
+        }
+
+        var db = await _connection.Database().ConfigureAwait(false);
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.AcknowledgeBatch, partition.All, values).ConfigureAwait(false))!;
+        if (result.Length != acknowledgements.Count)
+            throw new InvalidOperationException($"ack-batch.lua answered {result.Length} results for {acknowledgements.Count} entries.");
+
+        return result.Select(r => (long)r == 1).ToArray();
     }
 
     /// <summary>The Redis clock: the one clock every due-time decision is made on.</summary>

@@ -10,9 +10,12 @@ namespace Messaging.Scheduler.Scheduling;
 /// The bridge: the hosted service that moves due messages from Redis onto the bus. It sleeps until the earliest due
 /// time in the index (by the Redis clock; at most <see cref="RedisSchedulerOptions.SweepInterval" />, and woken early by
 /// <see cref="TriggerListener" />), claims due entries under a lease (<see cref="RedisScheduleStore.Claim" />), republishes
-/// each (<see cref="ScheduledMessageDispatcher" />), acknowledges it after the broker confirmed, and releases it with a
-/// backoff when it failed. Because the index is the source of truth, a bridge that was stopped, a missed keyspace event
-/// or a restarted Redis loses nothing; several bridges may run at once, each message claimed by exactly one.
+/// each (<see cref="ScheduledMessageDispatcher" />), acknowledges it after the broker confirmed (together with the other
+/// confirmed entries of its partition, <see cref="AcknowledgementBatcher" />), and releases it with a backoff when it
+/// failed. It keeps claiming while deliveries are in flight, up to twice <see cref="RedisSchedulerOptions.ClaimBatchSize" />
+/// of them (<see cref="DeliveryWindow" />), so a slow publish does not hold up the messages due behind it. Because the
+/// index is the source of truth, a bridge that was stopped, a missed keyspace event or a restarted Redis loses nothing;
+/// several bridges may run at once, each message claimed by exactly one.
 /// </summary>
 internal sealed class SchedulerBridge : BackgroundService
 {
@@ -28,6 +31,7 @@ internal sealed class SchedulerBridge : BackgroundService
     readonly RedisConnection _connection;
     readonly ServerSettingsCheck _settings;
     readonly TimeSpan _deliveryTimeout;
+    readonly AcknowledgementBatcher[] _acknowledgements;
     volatile bool _busWasDown;
 
     public SchedulerBridge(RedisScheduleStore store, RedisConnection connection, ServerSettingsCheck settings, IBusControl bus,
@@ -45,6 +49,7 @@ internal sealed class SchedulerBridge : BackgroundService
         _dispatcher = new ScheduledMessageDispatcher(bus);
         _deliveryTimeout = TimeSpan.FromTicks(Math.Min(_options.DeliveryTimeout.Ticks, _options.LeaseDuration.Ticks * 4 / 5));
         _trigger = new TriggerListener(connection, _options, store.Keyspace, _signal, logger);
+        _acknowledgements = [.. store.Keyspace.Partitions.Select(p => new AcknowledgementBatcher(store, p, _options.ClaimBatchSize, logger))];
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -107,7 +112,32 @@ internal sealed class SchedulerBridge : BackgroundService
         // them at once would hand back messages RabbitMQ may already have routed, and deliver them twice.
         using var grace = new CancellationTokenSource();
         await using var stopping = stoppingToken.Register(() => grace.CancelAfter(StopGracePeriod));
-        var delivering = grace.Token;
+        var window = new DeliveryWindow();
+        try
+        {
+            await ClaimLoop(window, grace.Token, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Never leave a delivery behind, whether the host stops or Redis failed a claim: each one ends by itself (it
+            // is confirmed and acknowledged, times out, or is given back once the grace period is over).
+            await window.WhenAll().ConfigureAwait(false);
+            foreach (var batcher in _acknowledgements)
+                await batcher.Idle().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The claim loop. Claimed messages are delivered while the loop goes on: it claims again as soon as something is due
+    /// and the window has room for at least half a batch, so a slow publish does not hold up the messages due behind it.
+    /// </summary>
+    async Task ClaimLoop(DeliveryWindow window, CancellationToken delivering, CancellationToken stoppingToken)
+    {
+        var batchSize = _options.ClaimBatchSize;
+        var capacity = 2 * batchSize;
+        var enough = Math.Max(1, batchSize / 2);
+        var partitions = _store.Keyspace.Partitions;
+        var first = 0;
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -117,14 +147,37 @@ internal sealed class SchedulerBridge : BackgroundService
                 continue;
             }
 
-            var sleep = _options.SweepInterval;
-            var full = false;
+            // The window is full: wait until deliveries finished (or a wake-up), not for the next due time; the deliveries
+            // in flight end within the delivery timeout, the sweep interval only bounds the wait.
+            var room = window.WhenAtMost(capacity - enough);
+            if (!room.IsCompleted)
+            {
+                await _signal.Wait(_options.SweepInterval, _time, stoppingToken, room).ConfigureAwait(false);
+                continue;
+            }
+
+            var wakeAt = _time.GetTimestamp() + ToTimestampTicks(_options.SweepInterval.TotalMilliseconds);
+            var more = false;
+            var claimedAll = true;
             long backlog = 0, inFlight = 0;
 
-            foreach (var partition in _store.Keyspace.Partitions)
+            // Each round starts with the next partition, so that no partition always gets the room first.
+            for (var i = 0; i < partitions.Count; i++)
             {
+                var free = capacity - window.Count;
+                if (free < enough)
+                {
+                    // The window filled up: the partitions not claimed in this round come first in the next.
+                    first = (first + i) % partitions.Count;
+                    claimedAll = false;
+                    more = true;
+                    break;
+                }
+
+                var partition = partitions[(first + i) % partitions.Count];
+                var max = Math.Min(batchSize, free);
                 var claimedAt = _time.GetTimestamp();
-                var batch = await _store.Claim(partition).ConfigureAwait(false);
+                var batch = await _store.Claim(partition, max).ConfigureAwait(false);
                 backlog += batch.Backlog;
                 inFlight += batch.InFlight;
                 if (batch.Reclaimed > 0)
@@ -133,27 +186,49 @@ internal sealed class SchedulerBridge : BackgroundService
                 foreach (var (token, lease, reason) in batch.Unreadable)
                     await DeadLetter(partition, token, lease, reason).ConfigureAwait(false);
 
-                if (batch.Messages.Count > 0)
-                    await Task.WhenAll(batch.Messages.Select(m => Deliver(m, batch.Now, delivering))).ConfigureAwait(false);
+                foreach (var message in batch.Messages)
+                    window.Add(Track(message, batch.Now, delivering));
 
-                full |= batch.Messages.Count + batch.Unreadable.Count >= _options.ClaimBatchSize;
+                more |= batch.Messages.Count + batch.Unreadable.Count >= max;
 
-                // Sleep until the next entry is due (or the next lease may run out), measured on the Redis clock at the
-                // claim, less the time the deliveries since the claim took.
-                var sinceClaim = _time.GetElapsedTime(claimedAt).TotalMilliseconds;
+                // Wake when the next entry is due (or the next lease may run out), measured on the Redis clock at the
+                // claim, from the moment of the claim.
                 foreach (var next in new[] { batch.NextDue, batch.NextLeaseExpiry })
                 {
                     if (next is { } at)
-                        sleep = TimeSpan.FromMilliseconds(Math.Min(sleep.TotalMilliseconds, Math.Max(0, at - batch.Now - sinceClaim)));
+                        wakeAt = Math.Min(wakeAt, claimedAt + ToTimestampTicks(Math.Max(0, at - batch.Now)));
                 }
             }
 
-            _instruments.Observed(backlog, inFlight);
+            if (claimedAll)
+            {
+                _instruments.Observed(backlog, inFlight);
+                first = (first + 1) % partitions.Count;
+            }
 
-            if (full)
+            // A full claim may have left more due behind it: claim again at once (or wait for room, above).
+            if (more)
                 continue;
 
+            var sleep = _time.GetElapsedTime(_time.GetTimestamp(), wakeAt);
             await _signal.Wait(sleep, _time, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    long ToTimestampTicks(double milliseconds) => (long)(milliseconds * _time.TimestampFrequency / 1000);
+
+    /// <summary>One delivery, as the window tracks it: never faults, so no exception goes unobserved.</summary>
+    async Task Track(ClaimedMessage claimed, long now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Deliver(claimed, now, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Redis failed while the outcome was recorded (a release or dead-letter): the lease runs out, and the message
+            // is claimed again.
+            SchedulerLog.OutcomeNotRecorded(_logger, ex, claimed.Token);
         }
     }
 
@@ -208,15 +283,23 @@ internal sealed class SchedulerBridge : BackgroundService
         }
 
         // Confirmed by the broker: only now is the entry deleted (or, for a recurring schedule, moved to its next
-        // occurrence in the same step). Lateness is measured on the Redis clock at the claim.
-        if (await _store.Acknowledge(claimed.Partition, claimed.Token, claimed.LeaseExpiry, NextOccurrence(claimed, now)).ConfigureAwait(false))
+        // occurrence in the same step), together with the other deliveries of its partition confirmed meanwhile.
+        // Lateness is measured on the Redis clock at the claim.
+        var acknowledged = new Acknowledgement(claimed.Token, claimed.LeaseExpiry, NextOccurrence(claimed, now));
+        switch (await _acknowledgements[claimed.Partition.Partition].Acknowledge(acknowledged).ConfigureAwait(false))
         {
-            var lateness = Math.Max(0, now - claimed.DueMilliseconds);
-            _instruments.Delivered(claimed.Channel, lateness);
-            SchedulerLog.Delivered(_logger, claimed.Channel, claimed.Token, message.Destination, lateness);
+            case AcknowledgeOutcome.Acknowledged:
+                var lateness = Math.Max(0, now - claimed.DueMilliseconds);
+                _instruments.Delivered(claimed.Channel, lateness);
+                SchedulerLog.Delivered(_logger, claimed.Channel, claimed.Token, message.Destination, lateness);
+                break;
+            case AcknowledgeOutcome.ClaimLost:
+                SchedulerLog.ClaimLost(_logger, claimed.Token);
+                break;
+            default:
+                // Redis could not be asked; the batcher said so once for the whole batch.
+                break;
         }
-        else
-            SchedulerLog.ClaimLost(_logger, claimed.Token);
     }
 
     /// <summary>A recurring schedule's occurrence after the one just delivered, by the Redis clock; null when it ended.</summary>

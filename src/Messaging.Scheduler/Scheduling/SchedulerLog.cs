@@ -59,6 +59,12 @@ internal static partial class SchedulerLog
     [LoggerMessage(23, LogLevel.Warning, "{Problem}")]
     public static partial void UnsafeServerSetting(ILogger logger, string problem);
 
+    [LoggerMessage(24, LogLevel.Warning, "Could not acknowledge {Count} delivered message(s) in partition {Partition}: they stay in flight, and are delivered again (with the same MessageId) when their lease runs out")]
+    public static partial void AcknowledgeFailed(ILogger logger, Exception exception, int count, int partition);
+
+    [LoggerMessage(25, LogLevel.Warning, "Could not record in Redis what became of message {Token}: it stays in flight, and is delivered again when its lease runs out")]
+    public static partial void OutcomeNotRecorded(ILogger logger, Exception exception, string token);
+
     [LoggerMessage(5, LogLevel.Information, "Did not store the schedule command for {TokenId}: a cancel command sent after it was handled first")]
     public static partial void ScheduleSuperseded(ILogger logger, Guid tokenId);
 

@@ -9,9 +9,10 @@ internal sealed class WakeSignal
 
     public void Set() => Volatile.Read(ref _source).TrySetResult();
 
-    /// <summary>Waits until <see cref="Set" /> was called or <paramref name="timeout" /> passed.</summary>
+    /// <summary>Waits until <see cref="Set" /> was called, <paramref name="timeout" /> passed, or <paramref name="orUntil" />
+    /// completed.</summary>
     /// <returns>True when woken by a signal.</returns>
-    public async Task<bool> Wait(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public async Task<bool> Wait(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken, Task? orUntil = null)
     {
         var source = Volatile.Read(ref _source);
         if (source.Task.IsCompleted)
@@ -20,12 +21,14 @@ internal sealed class WakeSignal
             return true;
         }
 
-        if (timeout <= TimeSpan.Zero)
+        if (timeout <= TimeSpan.Zero || orUntil is { IsCompleted: true })
             return false;
 
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var delay = Task.Delay(timeout, timeProvider, timer.Token);
-        var first = await Task.WhenAny(source.Task, delay).ConfigureAwait(false);
+        var first = orUntil == null
+            ? await Task.WhenAny(source.Task, delay).ConfigureAwait(false)
+            : await Task.WhenAny(source.Task, delay, orUntil).ConfigureAwait(false);
         await timer.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
 

@@ -1,0 +1,38 @@
+-- Acknowledges many delivered entries of one partition in one step. Each token is handled exactly as ack.lua handles
+-- one, in the order given: deleted only while the caller's claim still holds it; a recurring schedule's entry stays and
+-- its next occurrence goes into the due index in the same step.
+-- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
+-- KEYS[6] recurring definitions (field <token>) and current occurrences (field <token>:at, Unix ms)
+-- KEYS[7] paused recurring schedules
+-- ARGV: triples of token, the lease expiry its claim returned, a recurring schedule's next occurrence in Unix ms
+-- (0: none, the schedule ended)
+-- Returns one number per triple, in order: 1 when acknowledged, 0 when that claim was lost (lease reclaimed, or
+-- rescheduled under the same token).
+local results = {}
+for i = 1, #ARGV - 2, 3 do
+  local token = ARGV[i]
+  local lease = redis.call('ZSCORE', KEYS[2], token)
+  if not lease or tonumber(lease) ~= tonumber(ARGV[i + 1]) then
+    results[#results + 1] = 0
+  else
+    redis.call('ZREM', KEYS[2], token)
+    local nextDue = tonumber(ARGV[i + 2])
+    if redis.call('HEXISTS', KEYS[6], token) == 1 and nextDue > 0 then
+      local entry = redis.call('HGET', KEYS[3], token)
+      local rest = entry and string.match(entry, '^%d+(|.*)$')
+      if rest then
+        redis.call('HSET', KEYS[3], token, '0' .. rest)
+      end
+      redis.call('HSET', KEYS[6], token .. ':at', nextDue)
+      if redis.call('HEXISTS', KEYS[7], token) == 0 then
+        redis.call('ZADD', KEYS[1], nextDue, token)
+      end
+    else
+      redis.call('HDEL', KEYS[3], token)
+      redis.call('HDEL', KEYS[6], token, token .. ':at')
+      redis.call('HDEL', KEYS[7], token)
+    end
+    results[#results + 1] = 1
+  end
+end
+return results
