@@ -60,6 +60,9 @@ public sealed class ConsumerHarnessTests
             .AddSingleton<ISmsSender>(sender)
             .AddMassTransitTestHarness(x =>
             {
+                // The harness ends a wait after this much inactivity; its default (about a second) is shorter than a
+                // busy 2-core machine may take to start the consumer, which made "consumed no SellerNotification" flaky.
+                x.SetTestTimeouts(testTimeout: Deadline, testInactivityTimeout: TimeSpan.FromSeconds(5));
                 x.AddConsumer<SellerNotificationConsumer>();
                 x.AddConsumer<OperatorNotificationConsumer>();
             })
