@@ -78,6 +78,35 @@ public sealed class StoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Names_lost_from_redis_are_written_again_with_the_next_entry()
+    {
+        var serializer = new ScheduledMessageSerializer(int.MaxValue);
+        async Task<Guid> Schedule()
+        {
+            var (entry, token) = await serializer.Encode(new Uri("rabbitmq://localhost/Contracts:Notice"),
+                new CompactEnvelopeTests.Notice("K", "R", "text", 1, DateTime.UnixEpoch, 1m), MassTransit.Pipe.Empty<MassTransit.SendContext<CompactEnvelopeTests.Notice>>(),
+                Guid.NewGuid(), null, null, CancellationToken.None);
+            Assert.NotNull(await _store.Schedule(token, (await RedisUtc()).AddMinutes(-1), "A", entry));
+            return token;
+        }
+
+        await Schedule();
+        var names = await _db.HashLengthAsync(Partition.Names);
+        Assert.True(names >= 2);
+
+        // The names hash is lost (an operator deleted it, Redis came back from an older snapshot): the next entry that
+        // refers to the same names writes them again, so it can be read.
+        await _db.KeyDeleteAsync(Partition.Names);
+        await Schedule();
+        Assert.Equal(names, await _db.HashLengthAsync(Partition.Names));
+
+        await using var connection = new RedisConnection(Options.Create(_options));
+        var reader = new RedisScheduleStore(connection, Options.Create(_options));
+        foreach (var claimed in (await _store.Claim(Partition)).Messages)
+            Assert.Equal(new Uri("rabbitmq://localhost/Contracts:Notice"), (await reader.Read(claimed)).Destination);
+    }
+
+    [Fact]
     public async Task A_claimed_entry_cannot_be_cancelled_and_is_deleted_only_by_its_own_claim()
     {
         var token = Guid.NewGuid();
