@@ -6,8 +6,8 @@ using StackExchange.Redis;
 
 namespace Messaging.Scheduler.Tests;
 
-/// <summary><c>ack-batch.lua</c> against a real Redis: many tokens of one partition in one call, each answered as
-/// <c>ack.lua</c> would answer it alone.</summary>
+/// <summary><c>ack-batch.lua</c> against a real Redis: many tokens of one partition in one call, each answered as it
+/// would be alone.</summary>
 public sealed class BatchAcknowledgementTests : IAsyncLifetime
 {
     readonly RedisSchedulerOptions _options = new() { Configuration = TestServers.Redis, LeaseDuration = TimeSpan.FromMinutes(1) };

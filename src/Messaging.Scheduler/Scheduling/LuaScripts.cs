@@ -8,7 +8,6 @@ internal static class LuaScripts
     public static readonly string Schedule = Load("schedule");
     public static readonly string Cancel = Load("cancel");
     public static readonly string Claim = Load("claim");
-    public static readonly string Acknowledge = Load("ack");
     public static readonly string AcknowledgeBatch = Load("ack-batch");
     public static readonly string Release = Load("release");
     public static readonly string Requeue = Load("requeue");

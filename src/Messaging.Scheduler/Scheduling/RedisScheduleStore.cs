@@ -156,13 +156,8 @@ internal sealed class RedisScheduleStore
     /// <param name="lease">The lease its claim returned.</param>
     /// <param name="nextOccurrence">A recurring schedule's next occurrence; null when it has ended.</param>
     /// <returns>False when the claim was lost (its lease was taken over, or the token was scheduled again).</returns>
-    public async Task<bool> Acknowledge(PartitionKeys partition, string token, long lease, DateTimeOffset? nextOccurrence = null)
-    {
-        var db = await _connection.Database().ConfigureAwait(false);
-        var next = nextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
-        var result = await db.ScriptEvaluateAsync(LuaScripts.Acknowledge, partition.All, [token, lease, next]).ConfigureAwait(false);
-        return (long)result == 1;
-    }
+    public async Task<bool> Acknowledge(PartitionKeys partition, string token, long lease, DateTimeOffset? nextOccurrence = null) =>
+        (await AcknowledgeMany(partition, [new Acknowledgement(token, lease, nextOccurrence)]).ConfigureAwait(false))[0];
 
     /// <summary>Acknowledges many delivered entries of one partition in one round trip, each as <see cref="Acknowledge" />
     /// would: deleted while its claim still holds it; for a recurring schedule, its next occurrence made due instead.</summary>

@@ -1,6 +1,6 @@
--- Acknowledges many delivered entries of one partition in one step. Each token is handled exactly as ack.lua handles
--- one, in the order given: deleted only while the caller's claim still holds it; a recurring schedule's entry stays and
--- its next occurrence goes into the due index in the same step.
+-- Acknowledges delivered entries of one partition in one step (one or many), each token in the order given: deleted
+-- only while the caller's claim still holds it; a recurring schedule's entry stays and its next occurrence goes into the
+-- due index in the same step, so a crash can neither skip nor repeat one.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
 -- KEYS[6] recurring definitions (field <token>) and current occurrences (field <token>:at, Unix ms)
 -- KEYS[7] paused recurring schedules
