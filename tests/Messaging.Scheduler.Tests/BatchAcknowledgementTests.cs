@@ -8,40 +8,18 @@ namespace Messaging.Scheduler.Tests;
 
 /// <summary><c>ack-batch.lua</c> against a real Redis: many tokens of one partition in one call, each answered as it
 /// would be alone.</summary>
-public sealed class BatchAcknowledgementTests : IAsyncLifetime
+public sealed class BatchAcknowledgementTests() : StoreTestBase("ackbatch", new RedisSchedulerOptions { Configuration = TestServers.Redis, LeaseDuration = TimeSpan.FromMinutes(1) })
 {
-    readonly RedisSchedulerOptions _options = new() { Configuration = TestServers.Redis, LeaseDuration = TimeSpan.FromMinutes(1) };
-    RedisConnection _connection = null!;
-    RedisScheduleStore _store = null!;
-    IDatabase _db = null!;
-
-    PartitionKeys Partition => _store.Keyspace.Partitions[0];
-
-    public async Task InitializeAsync()
-    {
-        _options.KeyPrefix = TestServers.UniqueName("ackbatch") + ":";
-        _connection = new RedisConnection(Options.Create(_options));
-        _store = new RedisScheduleStore(_connection, Options.Create(_options));
-        _db = await TestServers.RedisDatabase();
-    }
-
-    public async Task DisposeAsync() => await _connection.DisposeAsync();
-
-    static StoredMessage Message(string text = "body") =>
-        new(new Uri("rabbitmq://localhost/exchange"), "application/vnd.masstransit+json", new Dictionary<string, object>(), System.Text.Encoding.UTF8.GetBytes(text));
-
-    async Task<DateTime> RedisUtc() => DateTime.UnixEpoch.AddMilliseconds(await TestServers.RedisNow(_db));
-
     [Fact]
     public async Task A_lease_that_does_not_match_fails_only_its_own_token()
     {
         var now = await RedisUtc();
         for (var i = 0; i < 3; i++)
-            await _store.Schedule(Guid.NewGuid(), now.AddMilliseconds(-10 + i), "A", Message());
-        var claimed = (await _store.Claim(Partition)).Messages;
+            await Store.Schedule(Guid.NewGuid(), now.AddMilliseconds(-10 + i), "A", Message());
+        var claimed = (await Store.Claim(Partition)).Messages;
         Assert.Equal(3, claimed.Count);
 
-        var results = await _store.AcknowledgeMany(Partition,
+        var results = await Store.AcknowledgeMany(Partition,
         [
             new Acknowledgement(claimed[0].Token, claimed[0].LeaseExpiry),
             new Acknowledgement(claimed[1].Token, claimed[1].LeaseExpiry - 1),
@@ -50,16 +28,16 @@ public sealed class BatchAcknowledgementTests : IAsyncLifetime
         ]);
 
         Assert.Equal(new[] { true, false, true, false }, results);
-        Assert.False(await _db.HashExistsAsync(Partition.Entries, claimed[0].Token));
-        Assert.False(await _db.HashExistsAsync(Partition.Entries, claimed[2].Token));
-        Assert.True(await _db.HashExistsAsync(Partition.Entries, claimed[1].Token), "the entry whose lease did not match stays");
-        Assert.Equal(claimed[1].LeaseExpiry, await _db.SortedSetScoreAsync(Partition.InFlight, claimed[1].Token));
-        Assert.Equal(1, await _db.SortedSetLengthAsync(Partition.InFlight));
+        Assert.False(await Db.HashExistsAsync(Partition.Entries, claimed[0].Token));
+        Assert.False(await Db.HashExistsAsync(Partition.Entries, claimed[2].Token));
+        Assert.True(await Db.HashExistsAsync(Partition.Entries, claimed[1].Token), "the entry whose lease did not match stays");
+        Assert.Equal(claimed[1].LeaseExpiry, await Db.SortedSetScoreAsync(Partition.InFlight, claimed[1].Token));
+        Assert.Equal(1, await Db.SortedSetLengthAsync(Partition.InFlight));
 
         // Its own claim still acknowledges it.
-        Assert.Equal(new[] { true }, await _store.AcknowledgeMany(Partition, [new Acknowledgement(claimed[1].Token, claimed[1].LeaseExpiry)]));
-        Assert.Equal(0, await _db.HashLengthAsync(Partition.Entries));
-        Assert.Equal(0, await _db.SortedSetLengthAsync(Partition.InFlight));
+        Assert.Equal(new[] { true }, await Store.AcknowledgeMany(Partition, [new Acknowledgement(claimed[1].Token, claimed[1].LeaseExpiry)]));
+        Assert.Equal(0, await Db.HashLengthAsync(Partition.Entries));
+        Assert.Equal(0, await Db.SortedSetLengthAsync(Partition.InFlight));
     }
 
     [Fact]
@@ -67,35 +45,35 @@ public sealed class BatchAcknowledgementTests : IAsyncLifetime
     {
         var now = await RedisUtc();
         var definition = new RecurringDefinition("every-minute", "batch-ack", "0 * * * * ?", "UTC", now.AddMinutes(-1), null, MissedEventPolicy.Default);
-        await _store.Schedule(definition.Token, now.AddMilliseconds(-5), "A", Message("recurring"), recurring: definition);
+        await Store.Schedule(definition.Token, now.AddMilliseconds(-5), "A", Message("recurring"), recurring: definition);
         var oneTime = Guid.NewGuid();
-        await _store.Schedule(oneTime, now.AddMilliseconds(-1), "A", Message("once"));
+        await Store.Schedule(oneTime, now.AddMilliseconds(-1), "A", Message("once"));
 
-        var claimed = (await _store.Claim(Partition)).Messages;
+        var claimed = (await Store.Claim(Partition)).Messages;
         Assert.Equal(2, claimed.Count);
         var recurring = Assert.Single(claimed, c => c.Recurring != null);
         var single = Assert.Single(claimed, c => c.Recurring == null);
         Assert.Equal(oneTime.ToString("N"), single.Token);
 
         // A failed attempt before this delivery: the next occurrence starts with none.
-        var entry = (byte[])(await _db.HashGetAsync(Partition.Entries, recurring.Token))!;
-        await _db.HashSetAsync(Partition.Entries, recurring.Token, (byte[])[(byte)'2', .. entry.AsSpan(Array.IndexOf(entry, (byte)'|'))]);
+        var entry = (byte[])(await Db.HashGetAsync(Partition.Entries, recurring.Token))!;
+        await Db.HashSetAsync(Partition.Entries, recurring.Token, (byte[])[(byte)'2', .. entry.AsSpan(Array.IndexOf(entry, (byte)'|'))]);
 
         var next = DateTimeOffset.FromUnixTimeMilliseconds(Timing.UnixMs(now.AddMinutes(1)));
-        var results = await _store.AcknowledgeMany(Partition,
+        var results = await Store.AcknowledgeMany(Partition,
         [
             new Acknowledgement(single.Token, single.LeaseExpiry),
             new Acknowledgement(recurring.Token, recurring.LeaseExpiry, next),
         ]);
 
         Assert.Equal(new[] { true, true }, results);
-        Assert.False(await _db.HashExistsAsync(Partition.Entries, single.Token));
-        Assert.Equal(next.ToUnixTimeMilliseconds(), await _db.SortedSetScoreAsync(Partition.Due, recurring.Token));
-        Assert.Equal(next.ToUnixTimeMilliseconds(), (long)await _db.HashGetAsync(Partition.Recurring, recurring.Token + ":at"));
-        var after = (byte[])(await _db.HashGetAsync(Partition.Entries, recurring.Token))!;
+        Assert.False(await Db.HashExistsAsync(Partition.Entries, single.Token));
+        Assert.Equal(next.ToUnixTimeMilliseconds(), await Db.SortedSetScoreAsync(Partition.Due, recurring.Token));
+        Assert.Equal(next.ToUnixTimeMilliseconds(), (long)await Db.HashGetAsync(Partition.Recurring, recurring.Token + ":at"));
+        var after = (byte[])(await Db.HashGetAsync(Partition.Entries, recurring.Token))!;
         Assert.Equal("0|A|"u8.ToArray(), after[..4]);
         Assert.Equal(entry[1..], after[1..]);
-        Assert.Equal(0, await _db.SortedSetLengthAsync(Partition.InFlight));
+        Assert.Equal(0, await Db.SortedSetLengthAsync(Partition.InFlight));
     }
 
     [Fact]
@@ -103,14 +81,14 @@ public sealed class BatchAcknowledgementTests : IAsyncLifetime
     {
         var now = await RedisUtc();
         var definition = new RecurringDefinition("ending", "batch-ack", "0 * * * * ?", "UTC", now.AddMinutes(-1), now, MissedEventPolicy.Default);
-        await _store.Schedule(definition.Token, now.AddMilliseconds(-5), "A", Message("last"), recurring: definition);
-        var claimed = Assert.Single((await _store.Claim(Partition)).Messages);
+        await Store.Schedule(definition.Token, now.AddMilliseconds(-5), "A", Message("last"), recurring: definition);
+        var claimed = Assert.Single((await Store.Claim(Partition)).Messages);
 
-        Assert.Equal(new[] { true }, await _store.AcknowledgeMany(Partition, [new Acknowledgement(claimed.Token, claimed.LeaseExpiry)]));
+        Assert.Equal(new[] { true }, await Store.AcknowledgeMany(Partition, [new Acknowledgement(claimed.Token, claimed.LeaseExpiry)]));
 
-        Assert.False(await _db.HashExistsAsync(Partition.Entries, claimed.Token));
-        Assert.False(await _db.HashExistsAsync(Partition.Recurring, claimed.Token));
-        Assert.False(await _db.HashExistsAsync(Partition.Recurring, claimed.Token + ":at"));
-        Assert.Null(await _db.SortedSetScoreAsync(Partition.Due, claimed.Token));
+        Assert.False(await Db.HashExistsAsync(Partition.Entries, claimed.Token));
+        Assert.False(await Db.HashExistsAsync(Partition.Recurring, claimed.Token));
+        Assert.False(await Db.HashExistsAsync(Partition.Recurring, claimed.Token + ":at"));
+        Assert.Null(await Db.SortedSetScoreAsync(Partition.Due, claimed.Token));
     }
 }

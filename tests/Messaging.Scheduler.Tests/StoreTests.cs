@@ -7,40 +7,18 @@ namespace Messaging.Scheduler.Tests;
 
 /// <summary>The Redis store's scripts against a real Redis: claim by the Redis clock, leases, acknowledgement, release,
 /// dead-lettering, cancel, and the trigger key.</summary>
-public sealed class StoreTests : IAsyncLifetime
+public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOptions { Configuration = TestServers.Redis, LeaseDuration = TimeSpan.FromSeconds(1), MaxDeliveryAttempts = 2 })
 {
-    readonly RedisSchedulerOptions _options = new() { Configuration = TestServers.Redis, LeaseDuration = TimeSpan.FromSeconds(1), MaxDeliveryAttempts = 2 };
-    RedisConnection _connection = null!;
-    RedisScheduleStore _store = null!;
-    IDatabase _db = null!;
-
-    PartitionKeys Partition => _store.Keyspace.Partitions[0];
-
-    public async Task InitializeAsync()
-    {
-        _options.KeyPrefix = TestServers.UniqueName("store") + ":";
-        _connection = new RedisConnection(Options.Create(_options));
-        _store = new RedisScheduleStore(_connection, Options.Create(_options));
-        _db = await TestServers.RedisDatabase();
-    }
-
-    public async Task DisposeAsync() => await _connection.DisposeAsync();
-
-    static StoredMessage Message(string text = "body") =>
-        new(new Uri("rabbitmq://localhost/exchange"), "application/vnd.masstransit+json", new Dictionary<string, object>(), System.Text.Encoding.UTF8.GetBytes(text));
-
-    async Task<DateTime> RedisUtc() => DateTime.UnixEpoch.AddMilliseconds(await TestServers.RedisNow(_db));
-
     [Fact]
     public async Task Claim_takes_only_what_is_due_by_the_redis_clock_and_says_when_the_next_is_due()
     {
         var now = await RedisUtc();
         var due = Guid.NewGuid();
         var later = Guid.NewGuid();
-        await _store.Schedule(due, now.AddSeconds(-1), "A", Message());
-        await _store.Schedule(later, now.AddMinutes(10), "A", Message());
+        await Store.Schedule(due, now.AddSeconds(-1), "A", Message());
+        await Store.Schedule(later, now.AddMinutes(10), "A", Message());
 
-        var batch = await _store.Claim(Partition);
+        var batch = await Store.Claim(Partition);
 
         var claimed = Assert.Single(batch.Messages);
         Assert.Equal(due.ToString("N"), claimed.Token);
@@ -58,22 +36,22 @@ public sealed class StoreTests : IAsyncLifetime
         var envelope = await new ScheduledMessageSerializer(int.MaxValue).Serialize(new Uri("rabbitmq://localhost/Contracts:Notice"),
             new CompactEnvelopeTests.Notice("K", "R", "text", 1, DateTime.UnixEpoch, 1m), MassTransit.Pipe.Empty<MassTransit.SendContext<CompactEnvelopeTests.Notice>>(),
             token, null, null, CancellationToken.None);
-        await _store.Schedule(token, await RedisUtc(), "A", envelope.Message);
+        await Store.Schedule(token, await RedisUtc(), "A", envelope.Message);
 
-        var claimed = Assert.Single((await _store.Claim(Partition)).Messages);
+        var claimed = Assert.Single((await Store.Claim(Partition)).Messages);
         Assert.Equal(2, claimed.Payload.Span[0]);
-        Assert.True(await _db.HashLengthAsync(Partition.Names) >= 2);
+        Assert.True(await Db.HashLengthAsync(Partition.Names) >= 2);
 
         // Another process: nothing cached, the names come from Redis.
-        await using var connection = new RedisConnection(Options.Create(_options));
-        var read = await new RedisScheduleStore(connection, Options.Create(_options)).Read(claimed);
+        await using var connection = new RedisConnection(Options.Create(SchedulerOptions));
+        var read = await new RedisScheduleStore(connection, Options.Create(SchedulerOptions)).Read(claimed);
         Assert.Equal(envelope.Message.Destination, read.Destination);
         Assert.Contains("\"urn:message:Messaging.Scheduler.Tests:CompactEnvelopeTests+Notice\"", System.Text.Encoding.UTF8.GetString(read.Body.Span), StringComparison.Ordinal);
 
         // A name lost from Redis makes the entry unreadable (it is dead-lettered with this reason), not wrongly delivered.
-        await _db.KeyDeleteAsync(Partition.Names);
-        await using var third = new RedisConnection(Options.Create(_options));
-        var error = await Assert.ThrowsAsync<FormatException>(async () => await new RedisScheduleStore(third, Options.Create(_options)).Read(claimed));
+        await Db.KeyDeleteAsync(Partition.Names);
+        await using var third = new RedisConnection(Options.Create(SchedulerOptions));
+        var error = await Assert.ThrowsAsync<FormatException>(async () => await new RedisScheduleStore(third, Options.Create(SchedulerOptions)).Read(claimed));
         Assert.Contains("missing from the scheduler's names hash", error.Message, StringComparison.Ordinal);
     }
 
@@ -86,23 +64,23 @@ public sealed class StoreTests : IAsyncLifetime
             var (entry, token) = await serializer.Encode(new Uri("rabbitmq://localhost/Contracts:Notice"),
                 new CompactEnvelopeTests.Notice("K", "R", "text", 1, DateTime.UnixEpoch, 1m), MassTransit.Pipe.Empty<MassTransit.SendContext<CompactEnvelopeTests.Notice>>(),
                 Guid.NewGuid(), null, null, CancellationToken.None);
-            Assert.NotNull(await _store.Schedule(token, (await RedisUtc()).AddMinutes(-1), "A", entry));
+            Assert.NotNull(await Store.Schedule(token, (await RedisUtc()).AddMinutes(-1), "A", entry));
             return token;
         }
 
         await Schedule();
-        var names = await _db.HashLengthAsync(Partition.Names);
+        var names = await Db.HashLengthAsync(Partition.Names);
         Assert.True(names >= 2);
 
         // The names hash is lost (an operator deleted it, Redis came back from an older snapshot): the next entry that
         // refers to the same names writes them again, so it can be read.
-        await _db.KeyDeleteAsync(Partition.Names);
+        await Db.KeyDeleteAsync(Partition.Names);
         await Schedule();
-        Assert.Equal(names, await _db.HashLengthAsync(Partition.Names));
+        Assert.Equal(names, await Db.HashLengthAsync(Partition.Names));
 
-        await using var connection = new RedisConnection(Options.Create(_options));
-        var reader = new RedisScheduleStore(connection, Options.Create(_options));
-        foreach (var claimed in (await _store.Claim(Partition)).Messages)
+        await using var connection = new RedisConnection(Options.Create(SchedulerOptions));
+        var reader = new RedisScheduleStore(connection, Options.Create(SchedulerOptions));
+        foreach (var claimed in (await Store.Claim(Partition)).Messages)
             Assert.Equal(new Uri("rabbitmq://localhost/Contracts:Notice"), (await reader.Read(claimed)).Destination);
     }
 
@@ -110,91 +88,91 @@ public sealed class StoreTests : IAsyncLifetime
     public async Task A_claimed_entry_cannot_be_cancelled_and_is_deleted_only_by_its_own_claim()
     {
         var token = Guid.NewGuid();
-        await _store.Schedule(token, await RedisUtc(), "A", Message());
-        var claimed = Assert.Single((await _store.Claim(Partition)).Messages);
+        await Store.Schedule(token, await RedisUtc(), "A", Message());
+        var claimed = Assert.Single((await Store.Claim(Partition)).Messages);
 
-        Assert.Equal(CancelOutcome.TooLate, await _store.Cancel(token));
-        Assert.False(await _store.Acknowledge(Partition, claimed.Token, claimed.LeaseExpiry - 1));
-        Assert.True(await _store.Acknowledge(Partition, claimed.Token, claimed.LeaseExpiry));
-        Assert.False(await _db.HashExistsAsync(Partition.Entries, claimed.Token));
-        Assert.Equal(CancelOutcome.NotFound, await _store.Cancel(token));
+        Assert.Equal(CancelOutcome.TooLate, await Store.Cancel(token));
+        Assert.False(await Store.Acknowledge(Partition, claimed.Token, claimed.LeaseExpiry - 1));
+        Assert.True(await Store.Acknowledge(Partition, claimed.Token, claimed.LeaseExpiry));
+        Assert.False(await Db.HashExistsAsync(Partition.Entries, claimed.Token));
+        Assert.Equal(CancelOutcome.NotFound, await Store.Cancel(token));
     }
 
     [Fact]
     public async Task An_expired_lease_is_taken_back_and_the_old_claim_can_no_longer_acknowledge()
     {
-        await _store.Schedule(Guid.NewGuid(), await RedisUtc(), "A", Message());
-        var crashed = Assert.Single((await _store.Claim(Partition)).Messages);
+        await Store.Schedule(Guid.NewGuid(), await RedisUtc(), "A", Message());
+        var crashed = Assert.Single((await Store.Claim(Partition)).Messages);
 
-        Assert.Empty((await _store.Claim(Partition)).Messages);
-        await Wait.Until(async () => await TestServers.RedisNow(_db) > crashed.LeaseExpiry, TimeSpan.FromSeconds(10), "the lease ran out");
-        var retaken = await _store.Claim(Partition);
+        Assert.Empty((await Store.Claim(Partition)).Messages);
+        await Wait.Until(async () => await TestServers.RedisNow(Db) > crashed.LeaseExpiry, TimeSpan.FromSeconds(10), "the lease ran out");
+        var retaken = await Store.Claim(Partition);
 
         Assert.Equal(1, retaken.Reclaimed);
         var again = Assert.Single(retaken.Messages);
         Assert.Equal(crashed.Token, again.Token);
-        Assert.False(await _store.Acknowledge(Partition, crashed.Token, crashed.LeaseExpiry));
-        Assert.True(await _store.Acknowledge(Partition, again.Token, again.LeaseExpiry));
+        Assert.False(await Store.Acknowledge(Partition, crashed.Token, crashed.LeaseExpiry));
+        Assert.True(await Store.Acknowledge(Partition, again.Token, again.LeaseExpiry));
     }
 
     [Fact]
     public async Task Release_retries_after_the_delay_and_dead_letters_after_the_allowed_attempts()
     {
-        await _store.Schedule(Guid.NewGuid(), await RedisUtc(), "A", Message());
-        var first = Assert.Single((await _store.Claim(Partition)).Messages);
+        await Store.Schedule(Guid.NewGuid(), await RedisUtc(), "A", Message());
+        var first = Assert.Single((await Store.Claim(Partition)).Messages);
 
         // A failure that is not the message's fault (the bus was down) does not use up an attempt.
-        Assert.Equal(0, await _store.Release(Partition, first.Token, first.LeaseExpiry, TimeSpan.Zero, countAttempt: false, 2, "bus down"));
-        var second = Assert.Single((await _store.Claim(Partition)).Messages);
+        Assert.Equal(0, await Store.Release(Partition, first.Token, first.LeaseExpiry, TimeSpan.Zero, countAttempt: false, 2, "bus down"));
+        var second = Assert.Single((await Store.Claim(Partition)).Messages);
         Assert.Equal(0, second.Attempts);
 
-        Assert.Equal(1, await _store.Release(Partition, second.Token, second.LeaseExpiry, TimeSpan.FromMinutes(5), countAttempt: true, 2, "boom"));
-        var waiting = await _store.Claim(Partition);
+        Assert.Equal(1, await Store.Release(Partition, second.Token, second.LeaseExpiry, TimeSpan.FromMinutes(5), countAttempt: true, 2, "boom"));
+        var waiting = await Store.Claim(Partition);
         Assert.Empty(waiting.Messages);
         Assert.InRange(waiting.NextDue!.Value - waiting.Now, TimeSpan.FromMinutes(4).TotalMilliseconds, TimeSpan.FromMinutes(5).TotalMilliseconds);
 
-        await _db.SortedSetAddAsync(Partition.Due, second.Token, waiting.Now);
-        var third = Assert.Single((await _store.Claim(Partition)).Messages);
+        await Db.SortedSetAddAsync(Partition.Due, second.Token, waiting.Now);
+        var third = Assert.Single((await Store.Claim(Partition)).Messages);
         Assert.Equal(1, third.Attempts);
-        Assert.Equal(-1, await _store.Release(Partition, third.Token, third.LeaseExpiry, TimeSpan.Zero, countAttempt: true, 2, "boom again"));
+        Assert.Equal(-1, await Store.Release(Partition, third.Token, third.LeaseExpiry, TimeSpan.Zero, countAttempt: true, 2, "boom again"));
 
-        Assert.NotNull(await _db.SortedSetScoreAsync(Partition.Dead, third.Token));
-        Assert.Equal("boom again", (string?)await _db.HashGetAsync(Partition.DeadReasons, third.Token));
-        Assert.True(await _db.HashExistsAsync(Partition.Entries, third.Token), "a dead-lettered entry keeps its message");
-        Assert.Equal(0, await _db.SortedSetLengthAsync(Partition.InFlight));
+        Assert.NotNull(await Db.SortedSetScoreAsync(Partition.Dead, third.Token));
+        Assert.Equal("boom again", (string?)await Db.HashGetAsync(Partition.DeadReasons, third.Token));
+        Assert.True(await Db.HashExistsAsync(Partition.Entries, third.Token), "a dead-lettered entry keeps its message");
+        Assert.Equal(0, await Db.SortedSetLengthAsync(Partition.InFlight));
     }
 
     [Fact]
     public async Task Scheduling_a_token_again_while_it_is_in_flight_keeps_the_new_entry_when_the_old_delivery_is_acknowledged()
     {
         var token = Guid.NewGuid();
-        await _store.Schedule(token, await RedisUtc(), "A", Message("old"));
-        var old = Assert.Single((await _store.Claim(Partition)).Messages);
+        await Store.Schedule(token, await RedisUtc(), "A", Message("old"));
+        var old = Assert.Single((await Store.Claim(Partition)).Messages);
 
-        await _store.Schedule(token, (await RedisUtc()).AddMinutes(1), "A", Message("new"));
+        await Store.Schedule(token, (await RedisUtc()).AddMinutes(1), "A", Message("new"));
 
-        Assert.False(await _store.Acknowledge(Partition, old.Token, old.LeaseExpiry));
-        var entry = (byte[])(await _db.HashGetAsync(Partition.Entries, old.Token))!;
+        Assert.False(await Store.Acknowledge(Partition, old.Token, old.LeaseExpiry));
+        var entry = (byte[])(await Db.HashGetAsync(Partition.Entries, old.Token))!;
         Assert.EndsWith("new", System.Text.Encoding.UTF8.GetString(entry), StringComparison.Ordinal);
-        Assert.NotNull(await _db.SortedSetScoreAsync(Partition.Due, old.Token));
+        Assert.NotNull(await Db.SortedSetScoreAsync(Partition.Due, old.Token));
     }
 
     [Fact]
     public async Task The_trigger_key_shows_the_time_left_and_goes_with_a_cancel()
     {
         var token = Guid.NewGuid();
-        var untilDue = await _store.Schedule(token, (await RedisUtc()).AddSeconds(60), "SELLER", Message());
+        var untilDue = await Store.Schedule(token, (await RedisUtc()).AddSeconds(60), "SELLER", Message());
         var trigger = Partition.Trigger("SELLER", token.ToString("N"));
 
         Assert.InRange(untilDue!.Value.TotalSeconds, 55, 60);
-        var ttl = await _db.KeyTimeToLiveAsync(trigger);
+        var ttl = await Db.KeyTimeToLiveAsync(trigger);
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value.TotalSeconds, 55, 60);
-        Assert.StartsWith(_options.KeyPrefix + "{0}:SELLER:", trigger.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith(SchedulerOptions.KeyPrefix + "{0}:SELLER:", trigger.ToString(), StringComparison.Ordinal);
 
-        Assert.Equal(CancelOutcome.Cancelled, await _store.Cancel(token));
-        Assert.False(await _db.KeyExistsAsync(trigger));
-        Assert.Equal(0, await _db.SortedSetLengthAsync(Partition.Due));
+        Assert.Equal(CancelOutcome.Cancelled, await Store.Cancel(token));
+        Assert.False(await Db.KeyExistsAsync(trigger));
+        Assert.Equal(0, await Db.SortedSetLengthAsync(Partition.Due));
     }
 
     [Fact]
@@ -203,12 +181,12 @@ public sealed class StoreTests : IAsyncLifetime
         var token = Guid.NewGuid();
         var now = await RedisUtc();
 
-        Assert.Equal(CancelOutcome.NotFound, await _store.Cancel(token, commandSentUtc: now));
-        Assert.Null(await _store.Schedule(token, now.AddMinutes(1), "A", Message(), commandSentUtc: now.AddMilliseconds(-5)));
-        Assert.Equal(0, await _db.SortedSetLengthAsync(Partition.Due));
+        Assert.Equal(CancelOutcome.NotFound, await Store.Cancel(token, commandSentUtc: now));
+        Assert.Null(await Store.Schedule(token, now.AddMinutes(1), "A", Message(), commandSentUtc: now.AddMilliseconds(-5)));
+        Assert.Equal(0, await Db.SortedSetLengthAsync(Partition.Due));
 
-        Assert.NotNull(await _store.Schedule(token, now.AddMinutes(1), "A", Message(), commandSentUtc: now.AddMilliseconds(5)));
-        Assert.Equal(1, await _db.SortedSetLengthAsync(Partition.Due));
+        Assert.NotNull(await Store.Schedule(token, now.AddMinutes(1), "A", Message(), commandSentUtc: now.AddMilliseconds(5)));
+        Assert.Equal(1, await Db.SortedSetLengthAsync(Partition.Due));
     }
 
     [Fact]
@@ -217,39 +195,39 @@ public sealed class StoreTests : IAsyncLifetime
         var token = Guid.NewGuid();
         var due = (await RedisUtc()).AddYears(5);
 
-        var untilDue = await _store.Schedule(token, due, "SELLER", Message());
+        var untilDue = await Store.Schedule(token, due, "SELLER", Message());
 
         Assert.InRange(untilDue!.Value.TotalDays, 365 * 5 - 1, 365 * 5 + 2);
-        Assert.Equal(Timing.UnixMs(due), await _db.SortedSetScoreAsync(Partition.Due, token.ToString("N")));
-        var ttl = await _db.KeyTimeToLiveAsync(Partition.Trigger("SELLER", token.ToString("N")));
+        Assert.Equal(Timing.UnixMs(due), await Db.SortedSetScoreAsync(Partition.Due, token.ToString("N")));
+        var ttl = await Db.KeyTimeToLiveAsync(Partition.Trigger("SELLER", token.ToString("N")));
         Assert.InRange(ttl!.Value.TotalDays, 365 * 5 - 1, 365 * 5 + 2);
-        Assert.Empty((await _store.Claim(Partition)).Messages);
+        Assert.Empty((await Store.Claim(Partition)).Messages);
     }
 
     [Fact]
     public async Task Without_trigger_keys_only_the_index_and_the_entry_are_written()
     {
-        _options.TriggerKeys = false;
+        SchedulerOptions.TriggerKeys = false;
         var token = Guid.NewGuid();
-        await _store.Schedule(token, (await RedisUtc()).AddSeconds(60), "SELLER", Message());
+        await Store.Schedule(token, (await RedisUtc()).AddSeconds(60), "SELLER", Message());
 
-        Assert.False(await _db.KeyExistsAsync(Partition.Trigger("SELLER", token.ToString("N"))));
-        Assert.Equal(1, await _db.SortedSetLengthAsync(Partition.Due));
+        Assert.False(await Db.KeyExistsAsync(Partition.Trigger("SELLER", token.ToString("N"))));
+        Assert.Equal(1, await Db.SortedSetLengthAsync(Partition.Due));
     }
 
     [Fact]
     public async Task Scheduling_an_earlier_message_than_any_other_wakes_the_bridges()
     {
-        var multiplexer = await _connection.Get();
+        var multiplexer = await Connection.Get();
         var woken = new System.Collections.Concurrent.ConcurrentQueue<string>();
         // A message queue keeps the order of the messages (handler callbacks may run concurrently and swap them).
         var queue = await multiplexer.GetSubscriber().SubscribeAsync(Partition.Wake);
         queue.OnMessage(message => woken.Enqueue(message.Message!));
         var now = await RedisUtc();
 
-        await _store.Schedule(Guid.NewGuid(), now.AddMinutes(10), "A", Message());
-        await _store.Schedule(Guid.NewGuid(), now.AddMinutes(20), "A", Message());
-        await _store.Schedule(Guid.NewGuid(), now.AddMinutes(5), "A", Message());
+        await Store.Schedule(Guid.NewGuid(), now.AddMinutes(10), "A", Message());
+        await Store.Schedule(Guid.NewGuid(), now.AddMinutes(20), "A", Message());
+        await Store.Schedule(Guid.NewGuid(), now.AddMinutes(5), "A", Message());
 
         await Wait.Until(() => woken.Count >= 2, TimeSpan.FromSeconds(10), "two wake-ups arrived");
         Assert.Equal([Timing.UnixMs(now.AddMinutes(10)).ToString(System.Globalization.CultureInfo.InvariantCulture),
