@@ -16,27 +16,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 
 say() { printf '[bench] %s\n' "$*" >&2; }
 
-STARTED_FILE="$(mktemp "${TMPDIR:-/tmp}/messaging-bench-started.XXXXXX")"
-cleaned=0
-cleanup() {
-  ((cleaned)) && return 0
-  cleaned=1
-  if [[ -s "$STARTED_FILE" ]]; then
-    local started
-    started="$(sort -u "$STARTED_FILE" | tr '\n' ' ')"
-    if [[ "${KEEP_SERVICES:-}" == 1 ]]; then
-      say "KEEP_SERVICES=1: leaving ${started}running (stop with: scripts/services.sh stop)"
-    else
-      say "stopping the services this run started: $started"
-      # shellcheck disable=SC2086
-      "$ROOT/scripts/services.sh" stop $started || say "warning: scripts/services.sh stop failed"
-    fi
-  fi
-  rm -f "$STARTED_FILE"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=scripts/lib/started-services.sh
+source "$ROOT/scripts/lib/started-services.sh"
 
 command -v redis-server >/dev/null 2>&1 || "$ROOT/scripts/services.sh" install redis
 if ! SERVICES_STARTED_FILE="$STARTED_FILE" "$ROOT/scripts/services.sh" start rabbitmq; then

@@ -41,7 +41,6 @@ pid_alive() { # alive and not a zombie
   [[ "${stat%% *}" != [ZX] ]]
 }
 
-STARTED_FILE="$(mktemp "${TMPDIR:-/tmp}/messaging-demo-started.XXXXXX")"
 worker_pid=""
 viewer_pid=""
 
@@ -77,29 +76,10 @@ stop_worker() {
   fi
 }
 
-cleaned=0
-services_kept=0
-cleanup() {
-  ((cleaned)) && return 0
-  cleaned=1
-  stop_worker
-  if [[ -s "$STARTED_FILE" ]]; then
-    local started
-    started="$(sort -u "$STARTED_FILE" | tr '\n' ' ')"
-    if [[ "${KEEP_SERVICES:-}" == 1 ]]; then
-      say "KEEP_SERVICES=1: leaving ${started}running (stop with: scripts/services.sh stop)"
-      services_kept=1
-    else
-      say "stopping the services this demo started: $started"
-      # shellcheck disable=SC2086
-      "$ROOT/scripts/services.sh" stop $started || say "warning: scripts/services.sh stop failed"
-    fi
-  fi
-  rm -f "$STARTED_FILE"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+STARTED_BY=demo
+BEFORE_STOP=stop_worker
+# shellcheck source=scripts/lib/started-services.sh
+source "$ROOT/scripts/lib/started-services.sh"
 
 fail() {
   say "FAILED: $*"

@@ -21,27 +21,8 @@ if [[ -n "${CI+x}" ]]; then export CI; fi
 
 say() { printf '[test] %s\n' "$*"; }
 
-STARTED_FILE="$(mktemp "${TMPDIR:-/tmp}/messaging-test-started.XXXXXX")"
-cleaned=0
-cleanup() {
-  ((cleaned)) && return 0
-  cleaned=1
-  if [[ -s "$STARTED_FILE" ]]; then
-    local started
-    started="$(sort -u "$STARTED_FILE" | tr '\n' ' ')"
-    if [[ "${KEEP_SERVICES:-}" == 1 ]]; then
-      say "KEEP_SERVICES=1: leaving ${started}running (stop with: scripts/services.sh stop)"
-    else
-      say "stopping the services this run started: $started"
-      # shellcheck disable=SC2086
-      "$ROOT/scripts/services.sh" stop $started || say "warning: scripts/services.sh stop failed"
-    fi
-  fi
-  rm -f "$STARTED_FILE"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=scripts/lib/started-services.sh
+source "$ROOT/scripts/lib/started-services.sh"
 
 finish() { # exit_code passed failed skipped [reason...]
   local rc="$1" p="$2" f="$3" s="$4"

@@ -154,6 +154,8 @@ internal sealed class CompactEnvelope
         guid = null;
         if (text == null)
             return true;
+
+        // Only the form MassTransit writes comes back the same.
         if (!Guid.TryParse(text, out var parsed) || !string.Equals(parsed.ToString(), text, StringComparison.Ordinal))
             return false;
         guid = parsed;
@@ -318,14 +320,7 @@ internal sealed class CompactEnvelope
     static bool TryGuid(JsonElement value, out Guid? guid)
     {
         guid = null;
-        if (value.ValueKind != JsonValueKind.String || !Guid.TryParse(value.GetString(), out var parsed))
-            return false;
-
-        // Only the form MassTransit writes comes back the same.
-        if (!string.Equals(parsed.ToString(), value.GetString(), StringComparison.Ordinal))
-            return false;
-        guid = parsed;
-        return true;
+        return value.ValueKind == JsonValueKind.String && TryGuid(value.GetString(), out guid);
     }
 
     static bool TryName(JsonElement value, IDictionary<ulong, string> names, out ulong? id)
