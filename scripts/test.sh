@@ -93,6 +93,18 @@ if ((${reported:-0} > files)); then
   files="$reported"
 fi
 
+# Each failed test with its error message (the console logger's "Failed <name>" block up to its stack trace), kept in
+# a file so that .ci/run can repeat it next to its last line, after the output of the steps that follow the tests.
+FAILED_LIST="$RESULTS/failed-tests.txt"
+awk '/^  Failed [^ ]/ { on = 1; print; next }
+     on && /^  Stack Trace:/ { on = 0; next }
+     on && /^  (Passed|Skipped|Failed) / { on = 0 }
+     on { print }' "$OUTPUT_LOG" | tr -d '\r' | head -n 200 >"$FAILED_LIST" || true
+if [[ -s "$FAILED_LIST" ]]; then
+  say "failed tests (also in $FAILED_LIST):"
+  sed 's/^/[test]   /' "$FAILED_LIST"
+fi
+
 reasons=()
 ((test_rc != 0)) && reasons+=("dotnet test exited with code $test_rc")
 ((failed > 0)) && reasons+=("$failed test(s) failed")

@@ -22,13 +22,15 @@ public sealed class ConsumerHarnessTests
         var message = new SellerNotification { CorrelationKey = "AAA", Recipient = "+79990000001", Text = "Your parcel is at the pick-up point" };
         await harness.Bus.Publish(message);
 
+        var sms = await sender.WaitFor("AAA", Deadline);
         Assert.True(await harness.Consumed.Any<SellerNotification>(), "the bus consumed no SellerNotification");
         Assert.True(await harness.GetConsumerHarness<SellerNotificationConsumer>().Consumed.Any<SellerNotification>(),
             "SellerNotificationConsumer consumed no SellerNotification");
-
-        var sms = await sender.WaitFor("AAA", Deadline);
         Assert.Equal(("SELLER", "AAA", message.Recipient, message.Text), (sms.Channel, sms.CorrelationKey, sms.Recipient, sms.Text));
         Assert.Single(sender.Sent);
+
+        // Only what was recorded so far: without this the list would wait for the inactivity timeout.
+        harness.ForceInactive();
         Assert.False(await harness.GetConsumerHarness<OperatorNotificationConsumer>().Consumed.Any<OperatorNotification>(),
             "OperatorNotificationConsumer consumed a message although only a SellerNotification was published");
     }
@@ -44,13 +46,15 @@ public sealed class ConsumerHarnessTests
         var message = new OperatorNotification { CorrelationKey = "BBB", Recipient = "+79990000002", Text = "A parcel is waiting for you" };
         await harness.Bus.Publish(message);
 
+        var sms = await sender.WaitFor("BBB", Deadline);
         Assert.True(await harness.Consumed.Any<OperatorNotification>(), "the bus consumed no OperatorNotification");
         Assert.True(await harness.GetConsumerHarness<OperatorNotificationConsumer>().Consumed.Any<OperatorNotification>(),
             "OperatorNotificationConsumer consumed no OperatorNotification");
-
-        var sms = await sender.WaitFor("BBB", Deadline);
         Assert.Equal(("OPERATOR", "BBB", message.Recipient, message.Text), (sms.Channel, sms.CorrelationKey, sms.Recipient, sms.Text));
         Assert.Single(sender.Sent);
+
+        // Only what was recorded so far: without this the list would wait for the inactivity timeout.
+        harness.ForceInactive();
         Assert.False(await harness.GetConsumerHarness<SellerNotificationConsumer>().Consumed.Any<SellerNotification>(),
             "SellerNotificationConsumer consumed a message although only an OperatorNotification was published");
     }
@@ -60,9 +64,12 @@ public sealed class ConsumerHarnessTests
             .AddSingleton<ISmsSender>(sender)
             .AddMassTransitTestHarness(x =>
             {
-                // The harness ends a wait after this much inactivity; its default (about a second) is shorter than a
-                // busy 2-core machine may take to start the consumer, which made "consumed no SellerNotification" flaky.
-                x.SetTestTimeouts(testTimeout: Deadline, testInactivityTimeout: TimeSpan.FromSeconds(5));
+                // The harness's lists stop waiting (and answer "none") once its observers have been idle for the inactivity
+                // timeout. In a full test run on a busy 2-core machine that happened before the published message reached the
+                // consumer, even with 5 s, and "the bus consumed no SellerNotification" failed. So each test first waits
+                // for its own SMS under the test's deadline, the harness may be idle that long too, and the negative check
+                // ends the wait with ForceInactive.
+                x.SetTestTimeouts(testTimeout: Deadline, testInactivityTimeout: Deadline);
                 x.AddConsumer<SellerNotificationConsumer>();
                 x.AddConsumer<OperatorNotificationConsumer>();
             })
