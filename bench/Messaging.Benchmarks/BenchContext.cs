@@ -1,6 +1,7 @@
 using System.Globalization;
 using Messaging.Benchmarks.Infrastructure;
 using Messaging.Benchmarks.Reporting;
+using Messaging.Testing;
 
 namespace Messaging.Benchmarks;
 

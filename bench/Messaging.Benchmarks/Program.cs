@@ -5,6 +5,7 @@ using Messaging.Benchmarks;
 using Messaging.Benchmarks.Infrastructure;
 using Messaging.Benchmarks.Reporting;
 using Messaging.Benchmarks.Workloads;
+using Messaging.Testing;
 
 // The benchmark of the Redis message scheduler (issue 5): every figure is compared with a ceiling measured in the same run
 // on the same servers. See BenchOptions.Usage and docs/benchmarks.md.
@@ -136,7 +137,16 @@ finally
     if (redis != null)
         await redis.DisposeAsync();
     if (vhostCreated)
-        await rabbitManagement.DeleteVirtualHost(vhost);
+    {
+        try
+        {
+            await rabbitManagement.DeleteVirtualHost(vhost);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Console.Error.WriteLine($"[bench] warning: could not delete the RabbitMQ virtual host {vhost}: {ex.Message}");
+        }
+    }
 }
 
 var argsText = args.Length == 0 ? "" : " " + string.Join(' ', args);

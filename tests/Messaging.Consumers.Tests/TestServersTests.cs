@@ -1,4 +1,5 @@
 using Messaging.Consumers.Tests.Infrastructure;
+using Messaging.Testing;
 
 namespace Messaging.Consumers.Tests;
 

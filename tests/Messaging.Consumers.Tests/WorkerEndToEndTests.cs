@@ -1,6 +1,7 @@
 using MassTransit;
 using Messaging.Consumers.Tests.Infrastructure;
 using Messaging.Contracts;
+using Messaging.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,8 +14,10 @@ namespace Messaging.Consumers.Tests;
 /// <summary>
 /// The worker exactly as <c>Program.cs</c> sets it up (<see cref="WorkerRegistration.AddNotificationWorker" />), on the
 /// real Redis and RabbitMQ: a scheduled notification goes through Redis and the bridge to the consumer, and the broker
-/// shows the topology a user looks for in the management UI. Its own Redis key prefix and queue names keep it apart from
-/// other tests on the same servers.
+/// shows the topology a user looks for in the management UI. A RabbitMQ virtual host of its own, a Redis key prefix and
+/// queue names of its own keep it apart from other tests and from anything else on the same servers: on the default
+/// virtual host, a durable queue bound to the message type's fanout exchange (e.g. the demo's <c>SellerNotification</c>
+/// queue) would receive a copy of the test's message.
 /// </summary>
 public sealed class WorkerEndToEndTests(ITestOutputHelper output)
 {
@@ -23,19 +26,24 @@ public sealed class WorkerEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task Scheduled_SellerNotification_reaches_the_sender_and_the_topology_is_visible()
     {
-        using var management = new RabbitMqManagement(TestServers.RabbitMqManagement, TestServers.RabbitMq);
+        var run = TestServers.UniqueName("t-consumers");
+
+        // The run's own virtual host (created in the try below, deleted with everything in it by the clean-up); the worker
+        // connects to it, and this client reads its queues and exchanges.
+        var rabbitMq = RabbitMqManagement.AmqpAddress(TestServers.RabbitMq, run);
+        using var management = new RabbitMqManagement(TestServers.RabbitMqManagement, rabbitMq);
         await TestServers.EnsureRabbitMq(TestServers.RabbitMq, management);
         using var redis = await TestServers.ConnectRedis();
 
-        var run = TestServers.UniqueName("t-consumers");
         var keyPrefix = $"test:{run}:";
         var formatter = new KebabCaseEndpointNameFormatter(run + "-", false);
         var queues = new[] { formatter.Consumer<SellerNotificationConsumer>(), formatter.Consumer<OperatorNotificationConsumer>() };
         var sender = new RecordingSmsSender();
 
-        using var host = BuildWorker(sender, keyPrefix, formatter);
+        using var host = BuildWorker(sender, rabbitMq, keyPrefix, formatter);
         try
         {
+            await TestServers.CreateVirtualHost(management, rabbitMq);
             await host.StartAsync();
 
             var message = new SellerNotification { CorrelationKey = "AAA-" + run, Recipient = "+79990000003", Text = "Scheduled through Redis" };
@@ -53,37 +61,43 @@ public sealed class WorkerEndToEndTests(ITestOutputHelper output)
         finally
         {
             await host.StopAsync();
-            await CleanUp(management, queues, redis, keyPrefix);
+            await CleanUp(management, redis, keyPrefix);
         }
     }
 
-    /// <summary>Deletes this test's queues, their exchanges and its Redis keys; a failure here is reported, not thrown over the test's own.</summary>
-    async Task CleanUp(RabbitMqManagement management, string[] queues, StackExchange.Redis.ConnectionMultiplexer redis, string keyPrefix)
+    /// <summary>
+    /// Deletes this test's virtual host (with its queues and exchanges) and its Redis keys, each on its own; a failure here
+    /// is written to the test's output, not thrown over the test's own.
+    /// </summary>
+    async Task CleanUp(RabbitMqManagement management, StackExchange.Redis.ConnectionMultiplexer redis, string keyPrefix)
     {
         try
         {
-            foreach (var queue in queues)
-            {
-                await management.DeleteQueue(queue);
-                await management.DeleteExchange(queue);
-            }
+            await management.DeleteVirtualHost(management.VirtualHost);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            output.WriteLine($"Clean-up failed (RabbitMQ virtual host {management.VirtualHost}): {ex}");
+        }
 
+        try
+        {
             await TestServers.DeleteRedisKeys(redis, keyPrefix);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or StackExchange.Redis.RedisException)
+        catch (StackExchange.Redis.RedisException ex)
         {
-            output.WriteLine($"Clean-up failed (queues {string.Join(", ", queues)}, Redis prefix {keyPrefix}): {ex}");
+            output.WriteLine($"Clean-up failed (Redis prefix {keyPrefix}): {ex}");
         }
     }
 
-    IHost BuildWorker(RecordingSmsSender sender, string keyPrefix, IEndpointNameFormatter formatter)
+    IHost BuildWorker(RecordingSmsSender sender, Uri rabbitMq, string keyPrefix, IEndpointNameFormatter formatter)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddProvider(new TestOutputLoggerProvider(output)).AddFilter("Microsoft", LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Redis"] = TestServers.Redis,
-            ["ConnectionStrings:RabbitMq"] = TestServers.RabbitMq.ToString(),
+            ["ConnectionStrings:RabbitMq"] = rabbitMq.AbsoluteUri,
         });
 
         // Before AddNotificationWorker, whose TryAdd then keeps this sender instead of LoggingSmsSender.

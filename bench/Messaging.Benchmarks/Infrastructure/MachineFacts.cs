@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Messaging.Testing;
 
 namespace Messaging.Benchmarks.Infrastructure;
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Messaging.Testing;
 using StackExchange.Redis;
 
 namespace Messaging.Consumers.Tests.Infrastructure;
@@ -74,6 +75,32 @@ public static class TestServers
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             throw Unreachable("the RabbitMQ management API", $"{management.BaseAddress} (environment variable RABBITMQ_MANAGEMENT)", NoAnswer(ex));
+        }
+    }
+
+    /// <summary>
+    /// Creates the virtual host of <paramref name="amqp" /> (the escaped name is its path) through <paramref name="management" />
+    /// and gives the management user and the user of <paramref name="amqp" /> every permission on it, or fails with a message
+    /// saying what to fix. A test on a virtual host of its own shares no exchange with anything else on the broker.
+    /// </summary>
+    public static async Task CreateVirtualHost(RabbitMqManagement management, Uri amqp)
+    {
+        ArgumentNullException.ThrowIfNull(management);
+        ArgumentNullException.ThrowIfNull(amqp);
+        // Qualified: in this class, RabbitMqManagement alone is the management API's address.
+        var name = Messaging.Testing.RabbitMqManagement.VirtualHostOf(amqp);
+        try
+        {
+            await management.CreateVirtualHost(name);
+            foreach (var user in new[] { management.User, Messaging.Testing.RabbitMqManagement.UserOf(amqp) }.Distinct(StringComparer.Ordinal))
+                await management.GrantAllPermissions(name, user);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            throw new InvalidOperationException(
+                $"Could not create the test's own RabbitMQ virtual host '{name}' through the management API at {management.BaseAddress} " +
+                $"(environment variable RABBITMQ_MANAGEMENT): the management plugin must be enabled and the user '{management.User}' must be " +
+                $"an administrator. (Cause: {ex.GetType().Name}: {ex.Message})", ex);
         }
     }
 

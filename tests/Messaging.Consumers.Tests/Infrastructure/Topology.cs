@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Messaging.Testing;
 
 namespace Messaging.Consumers.Tests.Infrastructure;
 
