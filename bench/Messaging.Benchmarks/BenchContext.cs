@@ -42,7 +42,7 @@ internal sealed class BenchContext
     /// <summary>The number of the run in progress (1-based).</summary>
     public int Run { get; set; }
 
-    /// <summary>A key prefix (and run id) that no other run uses: <c>b-<c>bench-&lt;what&gt;-r&lt;run&gt;-&lt;n&gt;-&lt;random&gt;:</c>lt;what<c>bench-&lt;what&gt;-r&lt;run&gt;-&lt;n&gt;-&lt;random&gt;:</c>gt;-r<c>bench-&lt;what&gt;-r&lt;run&gt;-&lt;n&gt;-&lt;random&gt;:</c>lt;run<c>bench-&lt;what&gt;-r&lt;run&gt;-&lt;n&gt;-&lt;random&gt;:</c>gt;-<c>bench-&lt;what&gt;-r&lt;run&gt;-&lt;n&gt;-&lt;random&gt;:</c>lt;n<c>bench-&lt;what&gt;-r&lt;run&gt;-&lt;n&gt;-&lt;random&gt;:</c>gt;-<c>bench-&lt;what&gt;-r&lt;run&gt;-&lt;n&gt;-&lt;random&gt;:</c>lt;random<c>bench-&lt;what&gt;-r&lt;run&gt;-&lt;n&gt;-&lt;random&gt;:</c>gt;:</c>.</summary>
+    /// <summary>A key prefix (and run id) that no other run uses: <c>b-&lt;what&gt;-r&lt;run&gt;-&lt;n&gt;-&lt;random&gt;:</c>.</summary>
     public string NewPrefix(string what)
     {
         var n = Interlocked.Increment(ref _names);
