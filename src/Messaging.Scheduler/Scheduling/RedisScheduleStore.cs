@@ -28,21 +28,16 @@ internal sealed class RedisScheduleStore
     /// <summary>The names entries refer to, cached.</summary>
     public NameTable Names { get; }
 
-    /// <summary>Stores the message under its token, replacing any entry that waits under the same token.</summary>
+    /// <summary>Stores an encoded message under its token, replacing any entry that waits under the same token.</summary>
     /// <param name="tokenId">The scheduling token.</param>
     /// <param name="dueUtc">When it is due.</param>
     /// <param name="channel">The seed's channel, part of the trigger key.</param>
-    /// <param name="message">What to store.</param>
+    /// <param name="encoded">What to store: the encoded entry and the names it refers to.</param>
     /// <param name="commandSentUtc">For a <c>ScheduleMessage</c> command: when it was sent, so that a cancel command sent
     /// after it but handled before it still wins.</param>
     /// <param name="recurring">For a recurring schedule's first occurrence: its definition.</param>
     /// <returns>How long until it is due by the Redis clock (zero or less: due at once), or null when a later cancel
     /// command had already cancelled this token.</returns>
-    public Task<TimeSpan?> Schedule(Guid tokenId, DateTime dueUtc, string channel, StoredMessage message, DateTime? commandSentUtc = null,
-        RecurringDefinition? recurring = null) =>
-        Schedule(tokenId, dueUtc, channel, StoredMessageCodec.Encode(message, tokenId), commandSentUtc, recurring);
-
-    /// <summary>Stores an encoded message under its token (see the other overload).</summary>
     public async Task<TimeSpan?> Schedule(Guid tokenId, DateTime dueUtc, string channel, EncodedEntry encoded, DateTime? commandSentUtc = null,
         RecurringDefinition? recurring = null)
     {
@@ -73,7 +68,7 @@ internal sealed class RedisScheduleStore
 
     /// <param name="tokenId">The scheduling token.</param>
     /// <param name="commandSentUtc">For a <c>CancelScheduledMessage</c> command: when it was sent (see
-    /// <see cref="Schedule(Guid, DateTime, string, StoredMessage, DateTime?, RecurringDefinition?)" />).</param>
+    /// <see cref="Schedule" />).</param>
     public async Task<CancelOutcome> Cancel(Guid tokenId, DateTime? commandSentUtc = null)
     {
         var partition = Keyspace.For(tokenId);
