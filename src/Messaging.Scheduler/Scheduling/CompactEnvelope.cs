@@ -23,7 +23,9 @@ internal sealed class CompactEnvelope
     static readonly Lazy<JsonSerializerOptions> SerializerOptions = new(() =>
         new JsonSerializerOptions(SystemTextJsonMessageSerializer.Options) { WriteIndented = false });
 
-    static (HostInfo Host, string Json)? _host;
+    /// <summary>The last host description serialized, with its JSON. A reference, so that concurrent schedules read the
+    /// pair whole (a nullable tuple can be read half-written).</summary>
+    static SerializedHost? _host;
 
     /// <summary>The content type of the envelopes this type handles.</summary>
     public static readonly string ContentType = SystemTextJsonMessageSerializer.JsonContentType.ToString();
@@ -116,10 +118,10 @@ internal sealed class CompactEnvelope
         if (envelope.Host is { } hostInfo)
         {
             // The host description is the same object for every message a process sends: serialize it once.
-            var cached = _host;
-            if (cached is not { } known || !ReferenceEquals(known.Host, hostInfo))
-                _host = cached = (hostInfo, JsonSerializer.Serialize(hostInfo, options));
-            TryName(cached.Value.Json, names, out host);
+            var cached = Volatile.Read(ref _host);
+            if (cached == null || !ReferenceEquals(cached.Host, hostInfo))
+                Volatile.Write(ref _host, cached = new SerializedHost(hostInfo, JsonSerializer.Serialize(hostInfo, options)));
+            TryName(cached.Json, names, out host);
         }
 
         TryName(destination.ToString(), names, out var destinationId);
@@ -205,12 +207,10 @@ internal sealed class CompactEnvelope
         if (body == null)
             return null;
 
-        var destinationId = NameTable.IdOf(stored.Destination.ToString());
-        names[destinationId] = stored.Destination.ToString();
-
+        TryName(stored.Destination.ToString(), names, out var destinationId);
         return new CompactEnvelope
         {
-            Destination = destinationId,
+            Destination = destinationId!.Value,
             MessageId = messageId,
             RequestId = requestId,
             CorrelationId = correlationId,
@@ -408,4 +408,6 @@ internal sealed class CompactEnvelope
             value.WriteTo(writer);
         return buffer.WrittenSpan.ToArray();
     }
+
+    sealed record SerializedHost(HostInfo Host, string Json);
 }
