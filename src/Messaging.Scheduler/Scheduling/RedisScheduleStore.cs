@@ -144,18 +144,9 @@ internal sealed class RedisScheduleStore
             (long)result[4], (long)result[5], (long)result[6]);
     }
 
-    /// <summary>Deletes a delivered entry while this claim still holds it; for a recurring schedule, makes its next
-    /// occurrence due instead, in the same step.</summary>
-    /// <param name="partition">The entry's partition.</param>
-    /// <param name="token">The entry's token.</param>
-    /// <param name="lease">The lease its claim returned.</param>
-    /// <param name="nextOccurrence">A recurring schedule's next occurrence; null when it has ended.</param>
-    /// <returns>False when the claim was lost (its lease was taken over, or the token was scheduled again).</returns>
-    public async Task<bool> Acknowledge(PartitionKeys partition, string token, long lease, DateTimeOffset? nextOccurrence = null) =>
-        (await AcknowledgeMany(partition, [new Acknowledgement(token, lease, nextOccurrence)]).ConfigureAwait(false))[0];
-
-    /// <summary>Acknowledges many delivered entries of one partition in one round trip, each as <see cref="Acknowledge" />
-    /// would: deleted while its claim still holds it; for a recurring schedule, its next occurrence made due instead.</summary>
+    /// <summary>Acknowledges delivered entries of one partition (one or many) in one round trip: each is deleted while its
+    /// claim still holds it (false: the claim was lost, its lease taken over or the token scheduled again); for a recurring
+    /// schedule, its next occurrence is made due instead, in the same step.</summary>
     /// <param name="partition">The partition every entry lives in.</param>
     /// <param name="acknowledgements">The entries, with the lease each claim returned.</param>
     /// <returns>For each entry, in order: false when its claim was lost.</returns>
