@@ -1,5 +1,4 @@
 using MassTransit;
-using Messaging.Scheduler.Scheduling;
 using Messaging.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

@@ -1,5 +1,4 @@
 using MassTransit.Scheduling;
-using Messaging.Scheduler.Scheduling;
 using Messaging.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MassTransit;
 using MassTransit.Serialization;
-using Messaging.Scheduler.Scheduling;
 
 namespace Messaging.Scheduler.Tests;
 

@@ -1,5 +1,4 @@
 using MassTransit.Scheduling;
-using Messaging.Scheduler.Scheduling;
 
 namespace Messaging.Scheduler.Tests;
 

@@ -1,6 +1,5 @@
 using MassTransit;
 using MassTransit.Scheduling;
-using Messaging.Scheduler.Scheduling;
 using Messaging.Scheduler.Tests.Infrastructure;
 using StackExchange.Redis;
 

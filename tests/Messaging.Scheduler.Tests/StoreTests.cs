@@ -1,4 +1,3 @@
-using Messaging.Scheduler.Scheduling;
 using Messaging.Scheduler.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

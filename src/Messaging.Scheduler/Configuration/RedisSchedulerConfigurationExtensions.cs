@@ -1,4 +1,3 @@
-using Messaging.Scheduler.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MassTransit;

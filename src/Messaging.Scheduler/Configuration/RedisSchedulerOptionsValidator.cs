@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Messaging.Scheduler.Scheduling;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

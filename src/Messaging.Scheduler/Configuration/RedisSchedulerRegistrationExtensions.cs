@@ -1,6 +1,5 @@
 using MassTransit.DependencyInjection;
 using Messaging.Scheduler;
-using Messaging.Scheduler.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,4 +1,3 @@
-using Messaging.Scheduler.Scheduling;
 
 namespace Messaging.Scheduler.Tests.Infrastructure;
 

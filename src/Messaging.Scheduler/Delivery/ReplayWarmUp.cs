@@ -1,0 +1,56 @@
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Serialization;
+
+namespace Messaging.Scheduler.Delivery;
+
+/// <summary>
+/// Runs the replay path once on a message that goes nowhere (serialize, store format, deserialize, serialize again), so
+/// that the first message due after a worker starts does not pay for compiling it. Nothing is sent or written.
+/// </summary>
+internal static class ReplayWarmUp
+{
+    sealed record WarmUpMessage(string Text);
+
+    public static async Task Run(CancellationToken cancellationToken)
+    {
+        var serializer = new ScheduledMessageSerializer(int.MaxValue);
+        var destination = new Uri("loopback://localhost/warm-up");
+        var (stored, token) = await serializer.Serialize(destination, new WarmUpMessage("warm-up"), Pipe.Empty<SendContext<WarmUpMessage>>(),
+            Guid.NewGuid(), destination, null, cancellationToken).ConfigureAwait(false);
+        var encoded = StoredMessageCodec.Encode(stored, token);
+        var decoded = StoredMessageCodec.Decode(encoded.Payload).Expand(encoded.Names, SchedulerKeyspace.Format(token));
+
+        var context = new MessageSendContext<SerializedMessageBody>(new SerializedMessageBody(), cancellationToken)
+        {
+            Serialization = new WarmUpSerialization(),
+        };
+        await new ReplayPipe(decoded, null).Send(context).ConfigureAwait(false);
+        _ = context.Body.GetBytes();
+    }
+
+    sealed class WarmUpSerialization : ISerialization
+    {
+        public System.Net.Mime.ContentType DefaultContentType => SystemTextJsonMessageSerializer.JsonContentType;
+
+        public IMessageSerializer GetMessageSerializer(System.Net.Mime.ContentType? contentType = null) => SystemTextJsonMessageSerializer.Instance;
+
+        public bool TryGetMessageSerializer(System.Net.Mime.ContentType contentType, out IMessageSerializer serializer)
+        {
+            serializer = SystemTextJsonMessageSerializer.Instance;
+            return true;
+        }
+
+        public IMessageDeserializer GetMessageDeserializer(System.Net.Mime.ContentType? contentType = null) => SystemTextJsonMessageSerializer.Instance;
+
+        public bool TryGetMessageDeserializer(System.Net.Mime.ContentType contentType, out IMessageDeserializer deserializer)
+        {
+            deserializer = SystemTextJsonMessageSerializer.Instance;
+            return true;
+        }
+
+        public void Probe(ProbeContext context)
+        {
+        }
+    }
+}

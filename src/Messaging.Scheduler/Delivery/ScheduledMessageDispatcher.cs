@@ -1,0 +1,31 @@
+using MassTransit;
+using MassTransit.Serialization;
+
+namespace Messaging.Scheduler.Delivery;
+
+/// <summary>
+/// Step 5 of a message's life: republishes a claimed message onto the bus. A scheduled publish goes to its message
+/// type's exchange, a scheduled send to its address; the task completes when the broker confirmed it (MassTransit waits
+/// for RabbitMQ's publisher confirm).
+/// </summary>
+internal sealed class ScheduledMessageDispatcher
+{
+    readonly IBus _bus;
+
+    public ScheduledMessageDispatcher(IBus bus)
+    {
+        _bus = bus;
+    }
+
+    /// <param name="message">The stored message.</param>
+    /// <param name="messageId">A MessageId for this delivery, or null to keep the stored one.</param>
+    /// <param name="cancellationToken">Stops the send.</param>
+    /// <returns>The expiration the message passed while it waited, if it did.</returns>
+    public async Task<DateTime?> Dispatch(StoredMessage message, Guid? messageId, CancellationToken cancellationToken)
+    {
+        var pipe = new ReplayPipe(message, messageId);
+        var endpoint = await _bus.GetSendEndpoint(message.Destination).ConfigureAwait(false);
+        await endpoint.Send(new SerializedMessageBody(), pipe, cancellationToken).ConfigureAwait(false);
+        return pipe.ExpiredAt;
+    }
+}

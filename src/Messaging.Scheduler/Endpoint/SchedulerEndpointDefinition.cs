@@ -1,0 +1,44 @@
+using MassTransit;
+using MassTransit.Middleware;
+
+namespace Messaging.Scheduler.Endpoint;
+
+/// <summary>
+/// The scheduler endpoint's queue, named and sized by <see cref="RedisSchedulerEndpointOptions" />. Commands are
+/// partitioned by token, so that a schedule and a cancel for the same token are handled in the order they arrived.
+/// </summary>
+internal sealed class SchedulerEndpointDefinition : IEndpointDefinition<ScheduleMessageConsumer>, IEndpointDefinition<CancelScheduledMessageConsumer>,
+    IEndpointDefinition<PauseScheduledMessageConsumer>
+{
+    readonly RedisSchedulerEndpointOptions _options;
+
+    public SchedulerEndpointDefinition(RedisSchedulerEndpointOptions options)
+    {
+        _options = options;
+        Partition = new Partitioner(options.ConcurrentMessageLimit ?? options.PrefetchCount ?? 32, new Murmur3UnsafeHashGenerator());
+    }
+
+    public IPartitioner Partition { get; }
+
+    /// <summary>Retries a failed Redis write a few times before the command faults (to the endpoint's error queue, not
+    /// lost); a command that can never succeed (an invalid cron expression, a missing destination) faults at once.</summary>
+    public static void Retry<TConsumer>(IConsumerConfigurator<TConsumer> consumer)
+        where TConsumer : class =>
+        consumer.UseMessageRetry(r =>
+        {
+            r.Ignore<ArgumentException>();
+            r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+        });
+
+    public bool ConfigureConsumeTopology => true;
+    public bool IsTemporary => false;
+    public int? PrefetchCount => _options.PrefetchCount;
+    public int? ConcurrentMessageLimit => _options.ConcurrentMessageLimit;
+
+    public string GetEndpointName(IEndpointNameFormatter formatter) => _options.QueueName;
+
+    public void Configure<T>(T configurator, IRegistrationContext? context)
+        where T : IReceiveEndpointConfigurator
+    {
+    }
+}

@@ -1,0 +1,66 @@
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Operations;
+
+/// <summary>
+/// Reads the Redis settings that decide whether a scheduled message can be lost, with <c>INFO</c> (allowed where
+/// <c>CONFIG</c> is not): an eviction policy other than <c>noeviction</c> may drop entries under memory pressure, and without
+/// AOF a crash loses what was scheduled since the last snapshot.
+/// </summary>
+internal sealed class ServerSettingsCheck
+{
+    readonly RedisConnection _connection;
+
+    public ServerSettingsCheck(RedisConnection connection)
+    {
+        _connection = connection;
+    }
+
+    /// <returns>One sentence per problem, each saying what to change; empty when the settings are safe.</returns>
+    /// <exception cref="RedisSchedulerUnavailableException">No Redis server could be reached.</exception>
+    public async Task<IReadOnlyList<string>> Problems()
+    {
+        var multiplexer = await _connection.Get().ConfigureAwait(false);
+        var problems = new List<string>();
+        var reached = false;
+        foreach (var endpoint in multiplexer.GetEndPoints())
+        {
+            var server = multiplexer.GetServer(endpoint);
+            if (!server.IsConnected || server.IsReplica)
+                continue;
+
+            reached = true;
+            Dictionary<string, string> info;
+            try
+            {
+                info = (await server.InfoAsync().ConfigureAwait(false))
+                    .SelectMany(section => section)
+                    .GroupBy(pair => pair.Key, StringComparer.Ordinal)
+                    .ToDictionary(group => group.Key, group => group.First().Value, StringComparer.Ordinal);
+            }
+            catch (RedisServerException ex)
+            {
+                problems.Add($"The scheduler could not read the settings of Redis {endpoint} with INFO ({ex.Message}): make sure it runs with " +
+                    "'maxmemory-policy noeviction' and 'appendonly yes'.");
+                continue;
+            }
+
+            if (info.TryGetValue("maxmemory_policy", out var policy) && policy != "noeviction")
+            {
+                problems.Add($"Redis {endpoint} has maxmemory-policy '{policy}': under memory pressure it may evict scheduled messages. " +
+                    "Set 'maxmemory-policy noeviction'.");
+            }
+
+            if (info.TryGetValue("aof_enabled", out var aof) && aof != "1")
+            {
+                problems.Add($"Redis {endpoint} runs without AOF persistence: a crash or restart loses the messages scheduled since the last " +
+                    "snapshot. Set 'appendonly yes' (and 'appendfsync everysec' or 'always').");
+            }
+        }
+
+        if (!reached)
+            throw new RedisSchedulerUnavailableException($"No Redis server at {_connection.Describe()} could be reached.");
+
+        return problems;
+    }
+}

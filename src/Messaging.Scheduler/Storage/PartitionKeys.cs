@@ -1,0 +1,63 @@
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Storage;
+
+/// <summary>
+/// The Redis keys of one partition. Every key carries the partition's hash tag (<c>{0}</c>), so that a message's keys and
+/// its partition's index share a Redis Cluster slot and one Lua script may touch them all.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>&lt;prefix&gt;{p}:due</c>: sorted set, token by due time (Unix ms): the source of truth.</item>
+/// <item><c>&lt;prefix&gt;{p}:entries</c>: hash, token to <c>attempts|channel|payload</c>; no TTL.</item>
+/// <item><c>&lt;prefix&gt;{p}:names</c>: hash, the addresses, message types and host descriptions the entries refer to by a
+/// short id (<see cref="NameTable" />); written with the first entry that uses one, never removed.</item>
+/// <item><c>&lt;prefix&gt;{p}:inflight</c>: sorted set, claimed token by lease expiry.</item>
+/// <item><c>&lt;prefix&gt;{p}:dead</c> and <c>:dead-reasons</c>: dead-lettered tokens by time, and why.</item>
+/// <item><c>&lt;prefix&gt;{p}:recurring</c> and <c>:paused</c>: the definition of each recurring schedule's token, and which are paused.</item>
+/// <item><c>&lt;prefix&gt;{p}:SELLER:&lt;token&gt;</c>: the TTL trigger key of one message, as in the seed.</item>
+/// <item><c>&lt;prefix&gt;{p}:cancelled:&lt;token&gt;</c>: an hour's memory of a cancel command that came before its schedule command.</item>
+/// <item><c>&lt;prefix&gt;{p}:wake</c>: the Pub/Sub channel that wakes the bridges when an earlier message arrives.</item>
+/// </list>
+/// </remarks>
+internal sealed class PartitionKeys
+{
+    public PartitionKeys(string prefix, int partition)
+    {
+        Partition = partition;
+        Root = $"{prefix}{{{partition}}}:";
+        Due = Root + "due";
+        Entries = Root + "entries";
+        InFlight = Root + "inflight";
+        Dead = Root + "dead";
+        DeadReasons = Root + "dead-reasons";
+        Recurring = Root + "recurring";
+        Paused = Root + "paused";
+        Names = Root + "names";
+        Wake = RedisChannel.Literal(Root + "wake");
+        All = [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused];
+    }
+
+    public int Partition { get; }
+
+    /// <summary>The prefix with the hash tag, <c>scheduler:{0}:</c>.</summary>
+    public string Root { get; }
+
+    public RedisKey Due { get; }
+    public RedisKey Entries { get; }
+    public RedisKey InFlight { get; }
+    public RedisKey Dead { get; }
+    public RedisKey DeadReasons { get; }
+    public RedisKey Recurring { get; }
+    public RedisKey Paused { get; }
+    public RedisKey Names { get; }
+    public RedisChannel Wake { get; }
+
+    /// <summary>The keys in the order every script takes them: due, in flight, entries, dead, dead reasons, recurring, paused.</summary>
+    public RedisKey[] All { get; }
+
+    public RedisKey Trigger(string channel, string token) => Root + channel + ":" + token;
+
+    /// <summary>Remembers, for an hour, that a cancel command found nothing to cancel (see <c>cancel.lua</c>).</summary>
+    public RedisKey CancelMarker(string token) => Root + "cancelled:" + token;
+}

@@ -1,0 +1,61 @@
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Storage;
+
+/// <summary>The dead-letter set in Redis (<c>&lt;prefix&gt;{p}:dead</c> and <c>:dead-reasons</c>), for operators.</summary>
+internal sealed class RedisDeadLetters : IRedisSchedulerDeadLetters
+{
+    readonly RedisConnection _connection;
+    readonly SchedulerKeyspace _keyspace;
+
+    public RedisDeadLetters(RedisConnection connection, RedisScheduleStore store)
+    {
+        _connection = connection;
+        _keyspace = store.Keyspace;
+    }
+
+    public async Task<IReadOnlyList<DeadLetteredMessage>> List(int max = 100)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var db = await _connection.Database().ConfigureAwait(false);
+        var list = new List<DeadLetteredMessage>();
+        foreach (var partition in _keyspace.Partitions)
+        {
+            var dead = await db.SortedSetRangeByRankWithScoresAsync(partition.Dead, 0, max - 1).ConfigureAwait(false);
+            if (dead.Length == 0)
+                continue;
+
+            var reasons = await db.HashGetAsync(partition.DeadReasons, dead.Select(d => d.Element).ToArray()).ConfigureAwait(false);
+            for (var i = 0; i < dead.Length; i++)
+            {
+                list.Add(new DeadLetteredMessage((string)dead[i].Element!, partition.Partition, DateTime.UnixEpoch.AddMilliseconds(dead[i].Score),
+                    (string?)reasons[i] ?? "no reason recorded"));
+            }
+        }
+
+        return list;
+    }
+
+    public Task<bool> Requeue(string token, DateTime? dueUtc = null) =>
+        Run(token, "requeue", dueUtc is { } due ? RedisScheduleStore.ToUnixMilliseconds(due.ToUniversalTime()) : 0);
+
+    public Task<bool> Delete(string token) => Run(token, "delete", 0);
+
+    async Task<bool> Run(string token, string action, long due)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        var db = await _connection.Database().ConfigureAwait(false);
+        foreach (var partition in PartitionsOf(token))
+        {
+            var result = await db.ScriptEvaluateAsync(LuaScripts.Requeue, partition.All, [token, action, due]).ConfigureAwait(false);
+            if ((long)result == 1)
+                return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>A scheduler token names its partition; anything else (a planted entry) may be in any of them.</summary>
+    IEnumerable<PartitionKeys> PartitionsOf(string token) =>
+        Guid.TryParseExact(token, "N", out var id) ? [_keyspace.For(id)] : _keyspace.Partitions;
+}

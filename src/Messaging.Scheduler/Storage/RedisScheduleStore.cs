@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Storage;
+
+/// <summary>
+/// Step 2 of a message's life, and the seam every other step goes through: the Redis store. Each operation is one Lua
+/// script over the keys of one partition, passed as KEYS, decided by the Redis clock (<c>TIME</c>): schedule (or replace),
+/// cancel, claim due entries under a lease, acknowledge after the broker confirmed, release after a failure.
+/// </summary>
+internal sealed class RedisScheduleStore
+{
+    readonly RedisConnection _connection;
+    readonly RedisSchedulerOptions _options;
+
+    public RedisScheduleStore(RedisConnection connection, IOptions<RedisSchedulerOptions> options)
+    {
+        _connection = connection;
+        _options = options.Value;
+        Keyspace = new SchedulerKeyspace(_options.KeyPrefix, _options.Partitions);
+        Names = new NameTable(connection);
+    }
+
+    public SchedulerKeyspace Keyspace { get; }
+
+    /// <summary>The names entries refer to, cached.</summary>
+    public NameTable Names { get; }
+
+    /// <summary>Stores an encoded message under its token, replacing any entry that waits under the same token.</summary>
+    /// <param name="tokenId">The scheduling token.</param>
+    /// <param name="dueUtc">When it is due.</param>
+    /// <param name="channel">The seed's channel, part of the trigger key.</param>
+    /// <param name="encoded">What to store: the encoded entry and the names it refers to.</param>
+    /// <param name="commandSentUtc">For a <c>ScheduleMessage</c> command: when it was sent, so that a cancel command sent
+    /// after it but handled before it still wins.</param>
+    /// <param name="recurring">For a recurring schedule's first occurrence: its definition.</param>
+    /// <returns>How long until it is due by the Redis clock (zero or less: due at once), or null when a later cancel
+    /// command had already cancelled this token.</returns>
+    public async Task<TimeSpan?> Schedule(Guid tokenId, DateTime dueUtc, string channel, EncodedEntry encoded, DateTime? commandSentUtc = null,
+        RecurringDefinition? recurring = null)
+    {
+        var partition = Keyspace.For(tokenId);
+        var token = SchedulerKeyspace.Format(tokenId);
+
+        RedisKey[] keys = [.. partition.All, partition.Trigger(channel, token), partition.CancelMarker(token), partition.Names];
+        var values = new List<RedisValue>(8 + encoded.Names.Count * 2)
+        {
+            token,
+            ToUnixMilliseconds(dueUtc),
+            channel,
+            encoded.Payload,
+            _options.TriggerKeys && recurring == null ? "1" : "0",
+            partition.Wake.ToString(),
+            commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0,
+            recurring?.Write() ?? string.Empty,
+        };
+        foreach (var (id, name) in encoded.Names)
+        {
+            values.Add(NameTable.Field(id));
+            values.Add(name);
+        }
+
+        var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, [.. values], "schedule a message").ConfigureAwait(false))!;
+        return (long)result[0] == 1 ? TimeSpan.FromMilliseconds((long)result[1]) : null;
+    }
+
+    /// <param name="tokenId">The scheduling token.</param>
+    /// <param name="commandSentUtc">For a <c>CancelScheduledMessage</c> command: when it was sent (see
+    /// <see cref="Schedule" />).</param>
+    public async Task<CancelOutcome> Cancel(Guid tokenId, DateTime? commandSentUtc = null)
+    {
+        var partition = Keyspace.For(tokenId);
+        var token = SchedulerKeyspace.Format(tokenId);
+
+        // The trigger key's name holds the channel, which only the entry knows: read it, then cancel with that key.
+        // The script checks the channel again, so a concurrent reschedule under another channel is caught and retried.
+        var channel = string.Empty;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            RedisKey[] keys = [.. partition.All, partition.Trigger(channel.Length == 0 ? "_" : channel, token), partition.CancelMarker(token)];
+            RedisValue[] values = [token, channel, commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0];
+            var result = (RedisResult[])(await Run(LuaScripts.Cancel, keys, values, "cancel a scheduled message").ConfigureAwait(false))!;
+            switch ((int)result[0])
+            {
+                case 0:
+                    return CancelOutcome.NotFound;
+                case 1:
+                    return CancelOutcome.Cancelled;
+                case 2:
+                    return CancelOutcome.TooLate;
+                default:
+                    channel = (string)result[1]!;
+                    break;
+            }
+        }
+
+        throw new RedisSchedulerUnavailableException($"The message {token} was rescheduled under another channel five times while it was being cancelled; try again.");
+    }
+
+    /// <summary>Reads a claimed entry's message, with the names it refers to.</summary>
+    /// <exception cref="FormatException">The entry cannot be read or put together again: it can never be delivered.</exception>
+    public async ValueTask<StoredMessage> Read(ClaimedMessage claimed)
+    {
+        var entry = StoredMessageCodec.Decode(claimed.Payload);
+        var names = await Names.Load(claimed.Partition, entry.NameIds).ConfigureAwait(false);
+        return entry.Expand(names, claimed.Token);
+    }
+
+    /// <summary>Claims up to <see cref="RedisSchedulerOptions.ClaimBatchSize" /> due entries of one partition.</summary>
+    /// <param name="partition">The partition to claim from.</param>
+    /// <param name="max">At most this many (at least 1); by default <see cref="RedisSchedulerOptions.ClaimBatchSize" />.</param>
+    public async Task<ClaimBatch> Claim(PartitionKeys partition, int? max = null)
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.All,
+            [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false))!;
+
+        var now = (long)result[0];
+        var lease = (long)result[1];
+        var nextDue = (long)result[2];
+        var nextLease = (long)result[3];
+
+        var messages = new List<ClaimedMessage>((result.Length - 7) / 5);
+        var unreadable = new List<(string, long, string)>();
+        for (var i = 7; i + 4 < result.Length; i += 5)
+        {
+            var token = (string)result[i]!;
+            var due = (long)double.Parse((string)result[i + 1]!, CultureInfo.InvariantCulture);
+            var entry = (byte[])result[i + 2]!;
+            var recurring = (string?)result[i + 3];
+            var occurrence = long.TryParse((string?)result[i + 4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) ? at : due;
+            if (TryReadHeader(entry, out var attempts, out var channel, out var payload, out var problem))
+            {
+                messages.Add(new ClaimedMessage(partition, token, due, lease, attempts, channel, payload,
+                    string.IsNullOrEmpty(recurring) ? null : new RecurringOccurrence(recurring, occurrence)));
+            }
+            else
+                unreadable.Add((token, lease, problem));
+        }
+
+        return new ClaimBatch(now, messages, unreadable, nextDue < 0 ? null : nextDue, nextLease < 0 ? null : nextLease,
+            (long)result[4], (long)result[5], (long)result[6]);
+    }
+
+    /// <summary>Acknowledges delivered entries of one partition (one or many) in one round trip: each is deleted while its
+    /// claim still holds it (false: the claim was lost, its lease taken over or the token scheduled again); for a recurring
+    /// schedule, its next occurrence is made due instead, in the same step.</summary>
+    /// <param name="partition">The partition every entry lives in.</param>
+    /// <param name="acknowledgements">The entries, with the lease each claim returned.</param>
+    /// <returns>For each entry, in order: false when its claim was lost.</returns>
+    public async Task<bool[]> AcknowledgeMany(PartitionKeys partition, IReadOnlyList<Acknowledgement> acknowledgements)
+    {
+        if (acknowledgements.Count == 0)
+            return [];
+
+        var values = new RedisValue[acknowledgements.Count * 3];
+        for (var i = 0; i < acknowledgements.Count; i++)
+        {
+            var ack = acknowledgements[i];
+            values[i * 3] = ack.Token;
+            values[i * 3 + 1] = ack.Lease;
+            values[i * 3 + 2] = ack.NextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
+        }
+
+        var db = await _connection.Database().ConfigureAwait(false);
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.AcknowledgeBatch, partition.All, values).ConfigureAwait(false))!;
+        if (result.Length != acknowledgements.Count)
+            throw new InvalidOperationException($"ack-batch.lua answered {result.Length} results for {acknowledgements.Count} entries.");
+
+        return result.Select(r => (long)r == 1).ToArray();
+    }
+
+    /// <summary>The Redis clock: the one clock every due-time decision is made on.</summary>
+    public async Task<DateTimeOffset> Now()
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME").ConfigureAwait(false))!;
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)time[0] * 1000 + (long)time[1] / 1000);
+    }
+
+    /// <summary>The definition of the recurring schedule with this token, or null.</summary>
+    public async Task<RecurringDefinition?> ReadRecurring(Guid tokenId)
+    {
+        var partition = Keyspace.For(tokenId);
+        var db = await _connection.Database().ConfigureAwait(false);
+        var json = await db.HashGetAsync(partition.Recurring, SchedulerKeyspace.Format(tokenId)).ConfigureAwait(false);
+        return json.IsNullOrEmpty ? null : RecurringDefinition.Read(json!);
+    }
+
+    /// <summary>Cancels, pauses or resumes a recurring schedule.</summary>
+    /// <param name="tokenId">The schedule's token.</param>
+    /// <param name="action"><c>cancel</c>, <c>pause</c> or <c>resume</c>.</param>
+    /// <param name="nextOccurrence">For resume: the next occurrence.</param>
+    /// <returns>False when there is no such schedule (or, for resume, it was not paused).</returns>
+    public async Task<bool> ChangeRecurring(Guid tokenId, string action, DateTimeOffset? nextOccurrence = null)
+    {
+        var partition = Keyspace.For(tokenId);
+        var next = nextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
+        var result = await Run(LuaScripts.Recurring, partition.All, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule")
+            .ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <summary>Makes a claimed entry due again after <paramref name="delay" />, or dead-letters it.</summary>
+    /// <param name="partition">The entry's partition.</param>
+    /// <param name="token">The entry's token.</param>
+    /// <param name="lease">The lease its claim returned.</param>
+    /// <param name="delay">How long until it is due again.</param>
+    /// <param name="countAttempt">False when the failure was not the message's fault (the broker was down).</param>
+    /// <param name="attemptsAllowed">Attempts before it is dead-lettered; 0 dead-letters it now.</param>
+    /// <param name="reason">Why it failed: kept with a dead-lettered entry.</param>
+    /// <returns>The attempts made, -1 when dead-lettered, -2 when the claim was lost.</returns>
+    public async Task<long> Release(PartitionKeys partition, string token, long lease, TimeSpan delay, bool countAttempt, int attemptsAllowed,
+        string reason)
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        var result = await db.ScriptEvaluateAsync(LuaScripts.Release, partition.All,
+            [token, lease, (long)delay.TotalMilliseconds, countAttempt ? "1" : "0", attemptsAllowed, reason]).ConfigureAwait(false);
+        return (long)result;
+    }
+
+    static bool TryReadHeader(byte[] entry, out int attempts, out string channel, out ReadOnlyMemory<byte> payload, out string problem)
+    {
+        attempts = 0;
+        channel = string.Empty;
+        payload = default;
+        var first = Array.IndexOf(entry, (byte)'|');
+        var second = first < 0 ? -1 : Array.IndexOf(entry, (byte)'|', first + 1);
+        if (second < 0 || !int.TryParse(entry.AsSpan(0, first), NumberStyles.None, CultureInfo.InvariantCulture, out attempts))
+        {
+            problem = "the entry does not start with the scheduler's 'attempts|channel|' header: it was not written by this scheduler";
+            return false;
+        }
+
+        channel = Encoding.UTF8.GetString(entry, first + 1, second - first - 1);
+        payload = entry.AsMemory(second + 1);
+        problem = string.Empty;
+        return true;
+    }
+
+    async Task<RedisResult> Run(string script, RedisKey[] keys, RedisValue[] values, string what)
+    {
+        try
+        {
+            var db = await _connection.Database().ConfigureAwait(false);
+            return await db.ScriptEvaluateAsync(script, keys, values).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            throw new RedisSchedulerUnavailableException(
+                $"Could not {what}: Redis at {_connection.Describe()} could not be reached within {_options.OperationTimeout.TotalSeconds:0.###} s " +
+                $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.OperationTimeout)}). Nothing was stored or changed. {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Unix milliseconds, rounded up so that a message is never due before its time.</summary>
+    public static long ToUnixMilliseconds(DateTime utc)
+    {
+        var ticks = utc.Ticks - DateTime.UnixEpoch.Ticks;
+        return (ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+    }
+}

@@ -1,0 +1,138 @@
+using MassTransit;
+using MassTransit.Scheduling;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Scheduler.Writing;
+
+/// <summary>
+/// The one way a message gets into the store, whichever way it came in: a <c>SchedulePublish</c>/<c>ScheduleSend</c>
+/// through <see cref="RedisScheduleMessageProvider" />, or a <c>ScheduleMessage</c> command sent to the scheduler
+/// endpoint. It serializes (<see cref="ScheduledMessageSerializer" />), names the channel, writes to Redis
+/// (<see cref="RedisScheduleStore" />), counts and logs. Cancels go through it too.
+/// </summary>
+internal sealed class ScheduleWriter
+{
+    readonly RedisScheduleStore _store;
+    readonly ScheduledMessageSerializer _serializer;
+    readonly ChannelName _channels;
+    readonly SchedulerInstruments _instruments;
+    readonly ILogger _logger;
+
+    public ScheduleWriter(RedisScheduleStore store, IOptions<RedisSchedulerOptions> options, SchedulerInstruments instruments, ILogger<ScheduleWriter> logger)
+    {
+        _store = store;
+        _serializer = new ScheduledMessageSerializer(options.Value.MaxMessageBytes);
+        _channels = new ChannelName(options.Value.Channels);
+        _instruments = instruments;
+        _logger = logger;
+    }
+
+    public async Task<ScheduledMessage<T>> Schedule<T>(Uri destination, DateTime scheduledTime, T message, IPipe<SendContext<T>> pipe, Uri? sourceAddress,
+        ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(message);
+        if (!MessageTypeCache<T>.IsValidMessageType)
+            throw new ArgumentException(MessageTypeCache<T>.InvalidMessageTypeReason, nameof(message));
+
+        var (entry, token) = await _serializer.Encode(destination, message, pipe, ScheduleTokenIdCache<T>.GetTokenId(message), sourceAddress,
+            consumeContext, cancellationToken).ConfigureAwait(false);
+
+        var dueUtc = ToUtc(scheduledTime);
+        await Write(token, dueUtc, _channels.For(typeof(T)), entry, destination).ConfigureAwait(false);
+        return new ScheduledMessageHandle<T>(token, dueUtc, destination, message);
+    }
+
+    /// <summary>Stores the message a <see cref="ScheduleMessage" /> command carries, under the command's token.</summary>
+    public Task Schedule(ConsumeContext<ScheduleMessage> context)
+    {
+        var command = context.Message;
+        var stored = _serializer.Serialize(context);
+        return Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]),
+            StoredMessageCodec.Encode(stored, command.CorrelationId), stored.Destination, context.SentTime ?? DateTime.UtcNow);
+    }
+
+    /// <summary>
+    /// Stores a recurring schedule (<see cref="ScheduleRecurringMessage" />) with its first occurrence, replacing the
+    /// schedule with the same group and id. The bridge makes each next occurrence due as it acknowledges the last.
+    /// </summary>
+    /// <exception cref="ArgumentException">The cron expression or time zone is not valid; the message quotes it.</exception>
+    public async Task ScheduleRecurring(ConsumeContext<ScheduleRecurringMessage> context)
+    {
+        var command = context.Message;
+        var definition = RecurringDefinition.From(command.Schedule);
+        var token = definition.Token;
+        var stored = _serializer.Serialize(context, token);
+
+        if (definition.First(await _store.Now().ConfigureAwait(false)) is not { } first)
+        {
+            SchedulerLog.RecurringHasNoOccurrence(_logger, definition.ScheduleGroup, definition.ScheduleId, definition.CronExpression);
+            await _store.ChangeRecurring(token, "cancel").ConfigureAwait(false);
+            return;
+        }
+
+        await Write(token, first.UtcDateTime, _channels.ForUrn(command.PayloadType[0]), StoredMessageCodec.Encode(stored, token), stored.Destination,
+            context.SentTime ?? DateTime.UtcNow, definition).ConfigureAwait(false);
+        SchedulerLog.RecurringScheduled(_logger, definition.ScheduleGroup, definition.ScheduleId, definition.CronExpression, definition.TimeZoneId, first);
+    }
+
+    /// <summary>Cancels, pauses or resumes the recurring schedule with this id and group.</summary>
+    /// <param name="scheduleId">The schedule's id.</param>
+    /// <param name="scheduleGroup">The schedule's group.</param>
+    /// <param name="action"><c>cancel</c>, <c>pause</c> or <c>resume</c>.</param>
+    public async Task ChangeRecurring(string scheduleId, string? scheduleGroup, string action)
+    {
+        var token = RecurringDefinition.TokenFor(scheduleId, scheduleGroup);
+        DateTimeOffset? next = null;
+        if (action == "resume")
+        {
+            var definition = await _store.ReadRecurring(token).ConfigureAwait(false);
+            next = definition?.First(await _store.Now().ConfigureAwait(false));
+            if (definition != null && next == null)
+                action = "cancel";
+        }
+
+        var done = await _store.ChangeRecurring(token, action, next).ConfigureAwait(false);
+        SchedulerLog.RecurringChanged(_logger, scheduleGroup ?? string.Empty, scheduleId, action, done);
+    }
+
+    /// <param name="tokenId">The token to cancel.</param>
+    /// <param name="commandSentUtc">For a <see cref="CancelScheduledMessage" /> command, when it was sent: the scheduler
+    /// endpoint handles commands concurrently, so a cancel may be handled before the schedule it follows.</param>
+    public async Task Cancel(Guid tokenId, DateTime? commandSentUtc = null)
+    {
+        switch (await _store.Cancel(tokenId, commandSentUtc).ConfigureAwait(false))
+        {
+            case CancelOutcome.Cancelled:
+                _instruments.Cancelled();
+                SchedulerLog.Cancelled(_logger, tokenId);
+                break;
+            case CancelOutcome.TooLate:
+                SchedulerLog.CancelTooLate(_logger, tokenId);
+                break;
+            default:
+                SchedulerLog.CancelNotFound(_logger, tokenId);
+                break;
+        }
+    }
+
+    async Task Write(Guid token, DateTime dueUtc, string channel, EncodedEntry entry, Uri destination, DateTime? commandSentUtc = null,
+        RecurringDefinition? recurring = null)
+    {
+        if (await _store.Schedule(token, dueUtc, channel, entry, commandSentUtc, recurring).ConfigureAwait(false) is not { } untilDue)
+        {
+            SchedulerLog.ScheduleSuperseded(_logger, token);
+            return;
+        }
+
+        _instruments.Scheduled(channel);
+        SchedulerLog.Scheduled(_logger, channel, token, dueUtc, untilDue.TotalMilliseconds, destination);
+    }
+
+    /// <summary>MassTransit's rule: Local times are converted, Unspecified times are taken as UTC.</summary>
+    public static DateTime ToUtc(DateTime time) => time.Kind == DateTimeKind.Local
+        ? time.ToUniversalTime()
+        : DateTime.SpecifyKind(time, DateTimeKind.Utc);
+}

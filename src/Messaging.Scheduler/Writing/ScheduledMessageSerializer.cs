@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Logging;
+using MassTransit.RabbitMqTransport;
+using MassTransit.Scheduling;
+using MassTransit.Serialization;
+using RabbitMQ.Client;
+
+namespace Messaging.Scheduler.Writing;
+
+/// <summary>
+/// Step 1 of a message's life: turns a message the caller schedules into the <see cref="StoredMessage" /> kept in Redis.
+/// It runs the caller's pipe on a real MassTransit send context (so headers, IDs, time-to-live and RabbitMQ properties the
+/// caller sets are kept), stamps the scheduling token header, and serializes the envelope with MassTransit's own JSON
+/// serializer, as the Quartz integration stores a <c>ScheduleMessage</c> payload.
+/// </summary>
+internal sealed class ScheduledMessageSerializer
+{
+    /// <summary>Transport properties that must not be replayed: the exchange comes from the destination, and a delay
+    /// would ask the broker's delayed-exchange plugin for a second delay.</summary>
+    static readonly string[] DroppedProperties = ["RMQ-Exchange", "Delay"];
+
+    readonly int _maxMessageBytes;
+
+    public ScheduledMessageSerializer(int maxMessageBytes)
+    {
+        _maxMessageBytes = maxMessageBytes;
+    }
+
+    /// <summary>Runs <paramref name="pipe" /> and encodes the result for the store: compactly (the message and the headers
+    /// serialized with MassTransit's options, the rest of the envelope MassTransit would write kept as IDs, ticks and names)
+    /// unless the caller's pipe chose another serializer.</summary>
+    /// <returns>The entry, the destination, and the token (the caller's pipe may have set its own).</returns>
+    public async Task<(EncodedEntry Entry, Guid TokenId)> Encode<T>(Uri destination, T message, IPipe<SendContext<T>> pipe, Guid tokenId,
+        Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (context, token) = await Prepare(destination, message, pipe, tokenId, sourceAddress, consumeContext, cancellationToken).ConfigureAwait(false);
+        if (ReferenceEquals(context.Serializer, SystemTextJsonMessageSerializer.Instance)
+            && (context.ContentType == null || context.ContentType.MediaType == SystemTextJsonMessageSerializer.JsonContentType.MediaType))
+        {
+            var names = new Dictionary<ulong, string>();
+            if (CompactEnvelope.FromEnvelope(new JsonMessageEnvelope(context, context.Message), destination, token, TransportProperties(context, null), names)
+                is { } compact)
+            {
+                CheckSize(compact.Message.Length + (compact.Headers?.Length ?? 0), typeof(T).Name);
+                return (new EncodedEntry(StoredMessageCodec.EncodeCompact(compact), names), token);
+            }
+        }
+
+        return (StoredMessageCodec.Encode(Finish(context, destination, typeof(T).Name, null), token), token);
+    }
+
+    /// <summary>Runs <paramref name="pipe" /> and serializes the whole envelope, as MassTransit would send it.</summary>
+    /// <returns>The stored form, and the token (the caller's pipe may have set its own).</returns>
+    public async Task<(StoredMessage Message, Guid TokenId)> Serialize<T>(Uri destination, T message, IPipe<SendContext<T>> pipe, Guid tokenId,
+        Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (context, token) = await Prepare(destination, message, pipe, tokenId, sourceAddress, consumeContext, cancellationToken).ConfigureAwait(false);
+        return (Finish(context, destination, typeof(T).Name, null), token);
+    }
+
+    static async Task<(RabbitMqMessageSendContext<T> Context, Guid TokenId)> Prepare<T>(Uri destination, T message, IPipe<SendContext<T>> pipe,
+        Guid tokenId, Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        where T : class
+    {
+        var context = new RabbitMqMessageSendContext<T>(new BasicProperties(), string.Empty, message, cancellationToken)
+        {
+            DestinationAddress = destination,
+            SourceAddress = sourceAddress,
+            Serializer = SystemTextJsonMessageSerializer.Instance,
+            ScheduledMessageId = tokenId,
+        };
+
+        if (consumeContext != null)
+            context.TransferConsumeContextHeaders(consumeContext);
+
+        if (Activity.Current?.Id is { } activityId)
+            context.Headers.Set(DiagnosticHeaders.ActivityId, activityId);
+
+        if (pipe.IsNotEmpty())
+            await pipe.Send(context).ConfigureAwait(false);
+
+        var token = context.ScheduledMessageId ?? tokenId;
+        context.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
+        return (context, token);
+    }
+
+    /// <summary>
+    /// Serializes the message a <see cref="ScheduleMessage" /> command carries, as MassTransit's Quartz consumer does: the
+    /// payload with its message types, and the IDs, addresses, expiration, headers and transport properties of the
+    /// command (which the sending service's scheduler copied from the message it scheduled).
+    /// </summary>
+    public StoredMessage Serialize(ConsumeContext<ScheduleMessage> context) =>
+        SerializeCommand(context, context.Message.Destination, context.Message.Payload, context.Message.PayloadType, context.Message.CorrelationId);
+
+    /// <summary>Serializes the message a <see cref="ScheduleRecurringMessage" /> command carries, under the schedule's token.</summary>
+    public StoredMessage Serialize(ConsumeContext<ScheduleRecurringMessage> context, Guid scheduleToken) =>
+        SerializeCommand(context, context.Message.Destination, context.Message.Payload, context.Message.PayloadType, scheduleToken);
+
+    StoredMessage SerializeCommand<TCommand>(ConsumeContext<TCommand> context, Uri? destination, object? payload, string[]? payloadType, Guid token)
+        where TCommand : class
+    {
+        var name = typeof(TCommand).Name;
+        if (destination == null)
+            throw new ArgumentException($"The {name} command has no Destination: there is nowhere to deliver it.", nameof(context));
+        if (payload == null || payloadType is not { Length: > 0 })
+            throw new ArgumentException($"The {name} command has no Payload or PayloadType: there is nothing to deliver.", nameof(context));
+
+        var send = new RabbitMqMessageSendContext<TCommand>(new BasicProperties(), string.Empty, context.Message, context.CancellationToken)
+        {
+            MessageId = context.MessageId,
+            RequestId = context.RequestId,
+            CorrelationId = context.CorrelationId,
+            ConversationId = context.ConversationId,
+            InitiatorId = context.InitiatorId,
+            SourceAddress = context.SourceAddress,
+            DestinationAddress = destination,
+            ResponseAddress = context.ResponseAddress,
+            FaultAddress = context.FaultAddress,
+            SupportedMessageTypes = payloadType,
+            Serializer = context.SerializerContext.GetMessageSerializer(payload, payloadType),
+        };
+
+        if (context.ExpirationTime is { } expiration)
+            send.TimeToLive = expiration.ToUniversalTime() - DateTime.UtcNow;
+
+        foreach (var header in context.Headers.GetAll())
+            send.Headers.Set(header.Key, header.Value);
+        send.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
+
+        IDictionary<string, object>? received = null;
+        if (context.ReceiveContext.TryGetPayload<TransportReceiveContext>(out var transport))
+            received = transport.GetTransportProperties();
+
+        return Finish(send, destination, payloadType[0], received);
+    }
+
+    StoredMessage Finish<T>(MessageSendContext<T> context, Uri destination, string typeName, IDictionary<string, object>? transportProperties)
+        where T : class
+    {
+        var body = context.Body.GetBytes();
+        CheckSize(body.Length, typeName);
+        var contentType = context.ContentType?.ToString() ?? SystemTextJsonMessageSerializer.JsonContentType.ToString();
+        return new StoredMessage(destination, contentType, TransportProperties(context, transportProperties), body);
+    }
+
+    void CheckSize(int bytes, string typeName)
+    {
+        if (bytes > _maxMessageBytes)
+        {
+            throw new MessageTooLargeException(
+                $"The scheduled {typeName} serializes to {bytes} bytes, over the scheduler's limit of {_maxMessageBytes} bytes " +
+                $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.MaxMessageBytes)}). Nothing was stored: send a smaller " +
+                "message (for example a reference to the data) or raise the limit.");
+        }
+    }
+
+    static Dictionary<string, object> TransportProperties<T>(MessageSendContext<T> context, IDictionary<string, object>? received)
+        where T : class
+    {
+        var properties = new Dictionary<string, object>();
+        context.WritePropertiesTo(properties);
+        if (received != null)
+        {
+            foreach (var (name, value) in received)
+                properties[name] = value;
+        }
+
+        foreach (var name in DroppedProperties)
+            properties.Remove(name);
+        return properties;
+    }
+}
