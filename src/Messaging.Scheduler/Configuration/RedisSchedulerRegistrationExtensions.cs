@@ -74,6 +74,13 @@ public static class RedisSchedulerRegistrationExtensions
         else if (configure != null)
             configurator.Configure(configure);
 
+        configurator.TryAddSingleton<WakeSignal>();
+        configurator.TryAddSingleton<TriggerListener>();
+        configurator.TryAddSingleton<BusHealthGate>();
+        configurator.TryAddSingleton<DeliveryPolicy>();
+        configurator.TryAddSingleton<ScheduledMessageDispatcher>();
+        configurator.TryAddSingleton<PartitionAcknowledgements>();
+        configurator.TryAddSingleton<MessageDelivery>();
         configurator.AddHostedService<SchedulerBridge>();
     }
 

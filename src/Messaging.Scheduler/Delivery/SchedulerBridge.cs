@@ -1,4 +1,3 @@
-using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,49 +6,47 @@ using StackExchange.Redis;
 namespace Messaging.Scheduler.Delivery;
 
 /// <summary>
-/// The bridge: the hosted service that moves due messages from Redis onto the bus. It sleeps until the earliest due
-/// time in the index (by the Redis clock; at most <see cref="RedisSchedulerOptions.SweepInterval" />, and woken early by
-/// <see cref="TriggerListener" />), claims due entries under a lease (<see cref="RedisScheduleStore.Claim" />), republishes
-/// each (<see cref="ScheduledMessageDispatcher" />), acknowledges it after the broker confirmed (together with the other
-/// confirmed entries of its partition, <see cref="AcknowledgementBatcher" />), and releases it with a backoff when it
-/// failed. It keeps claiming while deliveries are in flight, up to twice <see cref="RedisSchedulerOptions.ClaimBatchSize" />
-/// of them (<see cref="DeliveryWindow" />), so a slow publish does not hold up the messages due behind it. Because the
-/// index is the source of truth, a bridge that was stopped, a missed keyspace event or a restarted Redis loses nothing;
-/// several bridges may run at once, each message claimed by exactly one.
+/// The bridge: the hosted service that moves due messages from Redis onto the bus, as a loop. It sleeps until the
+/// earliest due time in the index (by the Redis clock; at most <see cref="RedisSchedulerOptions.SweepInterval" />, and
+/// woken early by <see cref="TriggerListener" />), claims due entries under a lease (<see cref="RedisScheduleStore.Claim" />)
+/// and hands each to <see cref="MessageDelivery" />, which republishes it and records the outcome. It keeps claiming while
+/// deliveries are in flight, up to twice <see cref="RedisSchedulerOptions.ClaimBatchSize" /> of them
+/// (<see cref="DeliveryWindow" />), so a slow publish does not hold up the messages due behind it; it claims nothing while
+/// the bus is down (<see cref="BusHealthGate" />), and starts again with a backoff when Redis fails. Because the index is
+/// the source of truth, a bridge that was stopped, a missed keyspace event or a restarted Redis loses nothing; several
+/// bridges may run at once, each message claimed by exactly one.
 /// </summary>
 internal sealed class SchedulerBridge : BackgroundService
 {
     readonly RedisScheduleStore _store;
-    readonly ScheduledMessageDispatcher _dispatcher;
+    readonly MessageDelivery _delivery;
+    readonly PartitionAcknowledgements _acknowledgements;
     readonly TriggerListener _trigger;
     readonly WakeSignal _signal;
-    readonly IBusControl _bus;
+    readonly BusHealthGate _bus;
     readonly RedisSchedulerOptions _options;
     readonly SchedulerInstruments _instruments;
     readonly TimeProvider _time;
     readonly ILogger<SchedulerBridge> _logger;
     readonly RedisConnection _connection;
     readonly ServerSettingsCheck _settings;
-    readonly TimeSpan _deliveryTimeout;
-    readonly AcknowledgementBatcher[] _acknowledgements;
-    volatile bool _busWasDown;
 
-    public SchedulerBridge(RedisScheduleStore store, RedisConnection connection, ServerSettingsCheck settings, IBusControl bus,
-        IOptions<RedisSchedulerOptions> options, SchedulerInstruments instruments, TimeProvider time, ILogger<SchedulerBridge> logger)
+    public SchedulerBridge(RedisScheduleStore store, MessageDelivery delivery, PartitionAcknowledgements acknowledgements, TriggerListener trigger,
+        WakeSignal signal, BusHealthGate bus, RedisConnection connection, ServerSettingsCheck settings, IOptions<RedisSchedulerOptions> options,
+        SchedulerInstruments instruments, TimeProvider time, ILogger<SchedulerBridge> logger)
     {
-        _settings = settings;
         _store = store;
-        _connection = connection;
+        _delivery = delivery;
+        _acknowledgements = acknowledgements;
+        _trigger = trigger;
+        _signal = signal;
         _bus = bus;
+        _connection = connection;
+        _settings = settings;
         _options = options.Value;
         _instruments = instruments;
         _time = time;
         _logger = logger;
-        _signal = new WakeSignal();
-        _dispatcher = new ScheduledMessageDispatcher(bus);
-        _deliveryTimeout = TimeSpan.FromTicks(Math.Min(_options.DeliveryTimeout.Ticks, _options.LeaseDuration.Ticks * 4 / 5));
-        _trigger = new TriggerListener(connection, _options, store.Keyspace, _signal, logger);
-        _acknowledgements = [.. store.Keyspace.Partitions.Select(p => new AcknowledgementBatcher(store, p, _options.ClaimBatchSize, logger))];
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -60,7 +57,7 @@ internal sealed class SchedulerBridge : BackgroundService
         {
             try
             {
-                await WaitForBus(stoppingToken).ConfigureAwait(false);
+                await _bus.WaitUntilUsable(stoppingToken).ConfigureAwait(false);
                 await ReplayWarmUp.Run(stoppingToken).ConfigureAwait(false);
                 var keyspaceEvents = await _trigger.Start().ConfigureAwait(false);
                 foreach (var problem in await _settings.Problems().ConfigureAwait(false))
@@ -111,7 +108,7 @@ internal sealed class SchedulerBridge : BackgroundService
         // Publishes already waiting for the broker's confirm get a few seconds to finish when the host stops; cancelling
         // them at once would hand back messages RabbitMQ may already have routed, and deliver them twice.
         using var grace = new CancellationTokenSource();
-        await using var stopping = stoppingToken.Register(() => grace.CancelAfter(StopGracePeriod));
+        await using var stopping = stoppingToken.Register(() => grace.CancelAfter(DeliveryPolicy.StopGracePeriod));
         var window = new DeliveryWindow();
         try
         {
@@ -122,8 +119,7 @@ internal sealed class SchedulerBridge : BackgroundService
             // Never leave a delivery behind, whether the host stops or Redis failed a claim: each one ends by itself (it
             // is confirmed and acknowledged, times out, or is given back once the grace period is over).
             await window.WhenAll().ConfigureAwait(false);
-            foreach (var batcher in _acknowledgements)
-                await batcher.Idle().ConfigureAwait(false);
+            await _acknowledgements.Idle().ConfigureAwait(false);
         }
     }
 
@@ -141,7 +137,7 @@ internal sealed class SchedulerBridge : BackgroundService
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (!BusIsUsable())
+            if (!_bus.IsUsable())
             {
                 await _signal.Wait(TimeSpan.FromSeconds(1), _time, stoppingToken).ConfigureAwait(false);
                 continue;
@@ -184,10 +180,10 @@ internal sealed class SchedulerBridge : BackgroundService
                     SchedulerLog.Reclaimed(_logger, batch.Reclaimed, partition.Partition);
 
                 foreach (var (token, lease, reason) in batch.Unreadable)
-                    await DeadLetter(partition, token, lease, reason).ConfigureAwait(false);
+                    await _delivery.DeadLetter(partition, token, lease, reason).ConfigureAwait(false);
 
                 foreach (var message in batch.Messages)
-                    window.Add(Track(message, batch.Now, delivering));
+                    window.Add(_delivery.Run(message, batch.Now, delivering));
 
                 more |= batch.Messages.Count + batch.Unreadable.Count >= max;
 
@@ -216,180 +212,4 @@ internal sealed class SchedulerBridge : BackgroundService
     }
 
     long ToTimestampTicks(double milliseconds) => (long)(milliseconds * _time.TimestampFrequency / 1000);
-
-    /// <summary>One delivery, as the window tracks it: never faults, so no exception goes unobserved.</summary>
-    async Task Track(ClaimedMessage claimed, long now, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Deliver(claimed, now, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // Redis failed while the outcome was recorded (a release or dead-letter): the lease runs out, and the message
-            // is claimed again.
-            SchedulerLog.OutcomeNotRecorded(_logger, ex, claimed.Token);
-        }
-    }
-
-    static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(5);
-
-    async Task Deliver(ClaimedMessage claimed, long now, CancellationToken cancellationToken)
-    {
-        StoredMessage message;
-        try
-        {
-            message = await _store.Read(claimed).ConfigureAwait(false);
-        }
-        catch (FormatException ex)
-        {
-            await DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, "unreadable entry: " + ex.Message).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception ex) when (ex is RedisException or RedisSchedulerUnavailableException)
-        {
-            // The names could not be read: Redis trouble, not the message's fault; the claim loop will notice it too.
-            await Failed(claimed, ex).ConfigureAwait(false);
-            return;
-        }
-
-        try
-        {
-            // A publish that never completes (RabbitMQ restarting while a confirm is pending) must not hold the bridge:
-            // stop waiting after DeliveryTimeout and give the message back, even if the client ignores the cancellation.
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_deliveryTimeout);
-            var expiredAt = await _dispatcher.Dispatch(message, claimed.Recurring == null ? null : OccurrenceMessageId(claimed), timeout.Token)
-                .WaitAsync(_deliveryTimeout, cancellationToken).ConfigureAwait(false);
-            if (expiredAt is { } expiration)
-                SchedulerLog.ExpiredBeforeDelivery(_logger, claimed.Token, expiration);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping: hand the message back at once, so the next bridge need not wait for the lease to run out.
-            await _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.Zero, countAttempt: false, _options.MaxDeliveryAttempts,
-                "the bridge stopped while delivering it").ConfigureAwait(false);
-            return;
-        }
-        catch (Exception ex) when (PoisonReason(ex) is { } reason)
-        {
-            await DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, reason).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception ex)
-        {
-            await Failed(claimed, ex).ConfigureAwait(false);
-            return;
-        }
-
-        // Confirmed by the broker: only now is the entry deleted (or, for a recurring schedule, moved to its next
-        // occurrence in the same step), together with the other deliveries of its partition confirmed meanwhile.
-        // Lateness is measured on the Redis clock at the claim.
-        var acknowledged = new Acknowledgement(claimed.Token, claimed.LeaseExpiry, NextOccurrence(claimed, now));
-        switch (await _acknowledgements[claimed.Partition.Partition].Acknowledge(acknowledged).ConfigureAwait(false))
-        {
-            case AcknowledgeOutcome.Acknowledged:
-                var lateness = Math.Max(0, now - claimed.DueMilliseconds);
-                _instruments.Delivered(claimed.Channel, lateness);
-                SchedulerLog.Delivered(_logger, claimed.Channel, claimed.Token, message.Destination, lateness);
-                break;
-            case AcknowledgeOutcome.ClaimLost:
-                SchedulerLog.ClaimLost(_logger, claimed.Token);
-                break;
-            default:
-                // Redis could not be asked; the batcher said so once for the whole batch.
-                break;
-        }
-    }
-
-    /// <summary>A recurring schedule's occurrence after the one just delivered, by the Redis clock; null when it ended.</summary>
-    DateTimeOffset? NextOccurrence(ClaimedMessage claimed, long now)
-    {
-        if (claimed.Recurring is not { } occurrence)
-            return null;
-
-        try
-        {
-            var definition = RecurringDefinition.Read(occurrence.Definition);
-            var previous = DateTimeOffset.FromUnixTimeMilliseconds(occurrence.OccurrenceMilliseconds);
-            var next = definition.Next(previous, DateTimeOffset.FromUnixTimeMilliseconds(now));
-            if (next == null)
-                SchedulerLog.RecurringEnded(_logger, definition.ScheduleGroup, definition.ScheduleId, previous, definition.EndTime);
-            return next;
-        }
-        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or ArgumentException)
-        {
-            SchedulerLog.RecurringUnreadable(_logger, claimed.Token, ex.Message);
-            return null;
-        }
-    }
-
-    /// <summary>Each occurrence of a recurring schedule is a message of its own, with a MessageId that stays the same if
-    /// that occurrence has to be delivered again.</summary>
-    static Guid OccurrenceMessageId(ClaimedMessage claimed) =>
-        NameBasedGuid.From($"{claimed.Token}\n{claimed.Recurring!.OccurrenceMilliseconds}");
-
-    async Task Failed(ClaimedMessage claimed, Exception exception)
-    {
-        // A failure while the bus is down is not the message's fault: it waits without using up its attempts.
-        var counts = BusIsUsable();
-        var attempt = claimed.Attempts + (counts ? 1 : 0);
-        var delay = RetryDelay(Math.Max(attempt, 1));
-        _instruments.Failed(claimed.Channel);
-        SchedulerLog.DeliveryFailed(_logger, exception, claimed.Channel, claimed.Token, attempt, (long)delay.TotalMilliseconds);
-
-        var result = await _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, delay, counts, _options.MaxDeliveryAttempts,
-            $"delivery failed {attempt} time(s); last error: {exception.GetType().Name}: {exception.Message}").ConfigureAwait(false);
-        if (result == -1)
-        {
-            _instruments.DeadLettered();
-            SchedulerLog.DeadLettered(_logger, claimed.Token, $"delivery failed {attempt} time(s): {exception.Message}");
-        }
-    }
-
-    async Task DeadLetter(PartitionKeys partition, string token, long lease, string reason)
-    {
-        var result = await _store.Release(partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason).ConfigureAwait(false);
-        if (result == -1)
-        {
-            _instruments.DeadLettered();
-            SchedulerLog.DeadLettered(_logger, token, reason);
-        }
-    }
-
-    TimeSpan RetryDelay(int attempt)
-    {
-        var ms = _options.RetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
-        return TimeSpan.FromMilliseconds(Math.Min(ms, _options.MaxRetryDelay.TotalMilliseconds));
-    }
-
-    /// <summary>The reason a message can never be delivered, or null when trying again may work.</summary>
-    static string? PoisonReason(Exception exception)
-    {
-        for (var ex = exception; ex != null; ex = ex.InnerException)
-        {
-            if (ex is System.Runtime.Serialization.SerializationException or System.Text.Json.JsonException or FormatException or UriFormatException)
-                return $"the stored message cannot be read: {ex.GetType().Name}: {ex.Message}";
-        }
-
-        return null;
-    }
-
-    bool BusIsUsable()
-    {
-        var health = _bus.CheckHealth();
-        var usable = health.Status != BusHealthStatus.Unhealthy;
-
-        // Say it once when the bus goes down, not once a second while it stays down.
-        if (!usable && !_busWasDown)
-            SchedulerLog.BusUnavailable(_logger, health.Description ?? health.Status.ToString());
-        _busWasDown = !usable;
-        return usable;
-    }
-
-    async Task WaitForBus(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested && _bus.CheckHealth().Status == BusHealthStatus.Unhealthy)
-            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stoppingToken).ConfigureAwait(false);
-    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Messaging.Scheduler.Delivery;
@@ -18,11 +19,12 @@ internal sealed class TriggerListener
     readonly ILogger _logger;
     int _subscribed;
 
-    public TriggerListener(RedisConnection connection, RedisSchedulerOptions options, SchedulerKeyspace keyspace, WakeSignal signal, ILogger logger)
+    public TriggerListener(RedisConnection connection, IOptions<RedisSchedulerOptions> options, RedisScheduleStore store, WakeSignal signal,
+        ILogger<TriggerListener> logger)
     {
         _connection = connection;
-        _options = options;
-        _keyspace = keyspace;
+        _options = options.Value;
+        _keyspace = store.Keyspace;
         _signal = signal;
         _logger = logger;
     }

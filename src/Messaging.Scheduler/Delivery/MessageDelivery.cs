@@ -1,0 +1,171 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Delivery;
+
+/// <summary>
+/// Steps 5 and 6 of a message's life, for one claimed entry: read it, republish it (<see cref="ScheduledMessageDispatcher" />)
+/// within <see cref="DeliveryPolicy.Timeout" />, and tell the store what came of it: acknowledged once the broker
+/// confirmed (<see cref="PartitionAcknowledgements" />), released with a backoff after a failure, dead-lettered when it
+/// can never be delivered, handed back at once when the bridge stops.
+/// </summary>
+internal sealed class MessageDelivery
+{
+    readonly RedisScheduleStore _store;
+    readonly ScheduledMessageDispatcher _dispatcher;
+    readonly PartitionAcknowledgements _acknowledgements;
+    readonly BusHealthGate _bus;
+    readonly DeliveryPolicy _policy;
+    readonly SchedulerInstruments _instruments;
+    readonly ILogger _logger;
+
+    public MessageDelivery(RedisScheduleStore store, ScheduledMessageDispatcher dispatcher, PartitionAcknowledgements acknowledgements, BusHealthGate bus,
+        DeliveryPolicy policy, SchedulerInstruments instruments, ILogger<MessageDelivery> logger)
+    {
+        _store = store;
+        _dispatcher = dispatcher;
+        _acknowledgements = acknowledgements;
+        _bus = bus;
+        _policy = policy;
+        _instruments = instruments;
+        _logger = logger;
+    }
+
+    /// <summary>Delivers one claimed entry and records the outcome. Never faults, so that no exception goes unobserved.</summary>
+    /// <param name="claimed">The entry.</param>
+    /// <param name="now">The Redis clock at the claim, Unix ms: lateness and the next occurrence are measured from it.</param>
+    /// <param name="cancellationToken">Cancelled when the bridge stops (after its grace period): the entry is handed back.</param>
+    public async Task Run(ClaimedMessage claimed, long now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await Attempt(claimed, cancellationToken).ConfigureAwait(false);
+            await Record(claimed, now, outcome).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Redis failed while the outcome was recorded: the lease runs out, and the message is claimed again.
+            SchedulerLog.OutcomeNotRecorded(_logger, ex, claimed.Token);
+        }
+    }
+
+    /// <summary>Moves an entry that can never be delivered to the dead-letter set, with the reason.</summary>
+    public async Task DeadLetter(PartitionKeys partition, string token, long lease, string reason)
+    {
+        var result = await _store.Release(partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason).ConfigureAwait(false);
+        if (result == -1)
+        {
+            _instruments.DeadLettered();
+            SchedulerLog.DeadLettered(_logger, token, reason);
+        }
+    }
+
+    async Task<DeliveryOutcome> Attempt(ClaimedMessage claimed, CancellationToken cancellationToken)
+    {
+        StoredMessage message;
+        try
+        {
+            message = await _store.Read(claimed).ConfigureAwait(false);
+        }
+        catch (FormatException ex)
+        {
+            return DeliveryOutcome.Unreadable("unreadable entry: " + ex.Message);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisSchedulerUnavailableException)
+        {
+            // The names could not be read: Redis trouble, not the message's fault.
+            return new DeliveryOutcome(DeliveryOutcomeKind.Failed, Error: ex);
+        }
+
+        try
+        {
+            // A publish that never completes (RabbitMQ restarting while a confirm is pending) must not hold the bridge:
+            // stop waiting after the timeout and give the message back, even if the client ignores the cancellation.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_policy.Timeout);
+            var expiredAt = await _dispatcher.Dispatch(message, claimed.Recurring?.MessageId(claimed.Token), timeout.Token)
+                .WaitAsync(_policy.Timeout, cancellationToken).ConfigureAwait(false);
+            return DeliveryOutcome.Confirmed(message.Destination, expiredAt);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return DeliveryOutcome.Interrupted;
+        }
+        catch (Exception ex)
+        {
+            return DeliveryOutcome.Of(ex);
+        }
+    }
+
+    Task Record(ClaimedMessage claimed, long now, DeliveryOutcome outcome) => outcome.Kind switch
+    {
+        DeliveryOutcomeKind.Confirmed => Acknowledge(claimed, now, outcome),
+        DeliveryOutcomeKind.Unreadable => DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, outcome.Reason!),
+        DeliveryOutcomeKind.Interrupted => _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.Zero, countAttempt: false,
+            _policy.MaxAttempts, outcome.Reason!),
+        _ => Failed(claimed, outcome.Error!),
+    };
+
+    async Task Acknowledge(ClaimedMessage claimed, long now, DeliveryOutcome outcome)
+    {
+        if (outcome.ExpiredAt is { } expiration)
+            SchedulerLog.ExpiredBeforeDelivery(_logger, claimed.Token, expiration);
+
+        // Only now is the entry deleted (or, for a recurring schedule, moved to its next occurrence in the same step),
+        // together with the other deliveries of its partition confirmed meanwhile.
+        var acknowledgement = new Acknowledgement(claimed.Token, claimed.LeaseExpiry, NextOccurrence(claimed, now));
+        switch (await _acknowledgements.Acknowledge(claimed.Partition, acknowledgement).ConfigureAwait(false))
+        {
+            case AcknowledgeOutcome.Acknowledged:
+                var lateness = Math.Max(0, now - claimed.DueMilliseconds);
+                _instruments.Delivered(claimed.Channel, lateness);
+                SchedulerLog.Delivered(_logger, claimed.Channel, claimed.Token, outcome.Destination!, lateness);
+                break;
+            case AcknowledgeOutcome.ClaimLost:
+                SchedulerLog.ClaimLost(_logger, claimed.Token);
+                break;
+            default:
+                // Redis could not be asked; the batcher said so once for the whole batch.
+                break;
+        }
+    }
+
+    /// <summary>A recurring schedule's occurrence after the one just delivered, by the Redis clock; null when it ended.</summary>
+    DateTimeOffset? NextOccurrence(ClaimedMessage claimed, long now)
+    {
+        if (claimed.Recurring is not { } occurrence)
+            return null;
+
+        try
+        {
+            var definition = occurrence.ReadDefinition();
+            var next = occurrence.Next(definition, DateTimeOffset.FromUnixTimeMilliseconds(now));
+            if (next == null)
+                SchedulerLog.RecurringEnded(_logger, definition.ScheduleGroup, definition.ScheduleId, occurrence.At, definition.EndTime);
+            return next;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            SchedulerLog.RecurringUnreadable(_logger, claimed.Token, ex.Message);
+            return null;
+        }
+    }
+
+    async Task Failed(ClaimedMessage claimed, Exception exception)
+    {
+        // A failure while the bus is down is not the message's fault: it waits without using up its attempts.
+        var counts = _bus.IsUsable();
+        var attempt = claimed.Attempts + (counts ? 1 : 0);
+        var delay = _policy.RetryDelay(attempt);
+        _instruments.Failed(claimed.Channel);
+        SchedulerLog.DeliveryFailed(_logger, exception, claimed.Channel, claimed.Token, attempt, (long)delay.TotalMilliseconds);
+
+        var result = await _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, delay, counts, _policy.MaxAttempts,
+            $"delivery failed {attempt} time(s); last error: {exception.GetType().Name}: {exception.Message}").ConfigureAwait(false);
+        if (result == -1)
+        {
+            _instruments.DeadLettered();
+            SchedulerLog.DeadLettered(_logger, claimed.Token, $"delivery failed {attempt} time(s): {exception.Message}");
+        }
+    }
+}

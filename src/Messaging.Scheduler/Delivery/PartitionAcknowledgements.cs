@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Scheduler.Delivery;
+
+/// <summary>One <see cref="AcknowledgementBatcher" /> per partition: the acknowledgements of a bridge.</summary>
+internal sealed class PartitionAcknowledgements
+{
+    readonly AcknowledgementBatcher[] _batchers;
+
+    public PartitionAcknowledgements(RedisScheduleStore store, IOptions<RedisSchedulerOptions> options, ILogger<AcknowledgementBatcher> logger)
+    {
+        _batchers = [.. store.Keyspace.Partitions.Select(p => new AcknowledgementBatcher(store, p, options.Value.ClaimBatchSize, logger))];
+    }
+
+    /// <summary>Queues the acknowledgement of a delivered entry of <paramref name="partition" />; completes once Redis
+    /// answered for it (it never faults).</summary>
+    public Task<AcknowledgeOutcome> Acknowledge(PartitionKeys partition, Acknowledgement acknowledgement) =>
+        _batchers[partition.Partition].Acknowledge(acknowledgement);
+
+    /// <summary>Completes when no acknowledgement is pending in any partition.</summary>
+    public async Task Idle()
+    {
+        foreach (var batcher in _batchers)
+            await batcher.Idle().ConfigureAwait(false);
+    }
+}
