@@ -20,7 +20,7 @@ public sealed class UnitTests
         var message = new StoredMessage(new Uri("rabbitmq://host/vhost/Messaging.Contracts:SellerNotification"), "application/vnd.masstransit+json",
             properties, new byte[] { 1, 2, 3, 0, 255 });
 
-        var read = StoredMessageCodec.Decode(StoredMessageCodec.EncodeWhole(message)).Whole!;
+        var read = ((WholeEnvelope)StoredMessageCodec.Decode(StoredMessageCodec.Encode(new WholeEnvelope(message)).Payload)).Message;
 
         Assert.Equal(message.Destination, read.Destination);
         Assert.Equal(message.ContentType, read.ContentType);
@@ -41,7 +41,7 @@ public sealed class UnitTests
     [Fact]
     public void A_truncated_body_is_reported()
     {
-        var bytes = StoredMessageCodec.EncodeWhole(new StoredMessage(new Uri("queue:q"), "text/plain", new Dictionary<string, object>(), new byte[10]));
+        var bytes = StoredMessageCodec.Encode(new WholeEnvelope(new StoredMessage(new Uri("queue:q"), "text/plain", new Dictionary<string, object>(), new byte[10]))).Payload;
         var error = Assert.Throws<FormatException>(() => StoredMessageCodec.Decode(bytes.AsMemory(0, bytes.Length - 3)));
         Assert.Contains("body should be 10 bytes", error.Message, StringComparison.Ordinal);
     }

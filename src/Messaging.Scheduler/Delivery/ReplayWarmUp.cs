@@ -5,7 +5,7 @@ using MassTransit.Serialization;
 namespace Messaging.Scheduler.Delivery;
 
 /// <summary>
-/// Runs the replay path once on a message that goes nowhere (serialize, store format, deserialize, serialize again), so
+/// Runs the replay path once on a message that goes nowhere (encode as the store keeps it, decode, deserialize, serialize again), so
 /// that the first message due after a worker starts does not pay for compiling it. Nothing is sent or written.
 /// </summary>
 internal static class ReplayWarmUp
@@ -16,9 +16,8 @@ internal static class ReplayWarmUp
     {
         var serializer = new ScheduledMessageSerializer(int.MaxValue);
         var destination = new Uri("loopback://localhost/warm-up");
-        var (stored, token) = await serializer.Serialize(destination, new WarmUpMessage("warm-up"), Pipe.Empty<SendContext<WarmUpMessage>>(),
+        var (encoded, token) = await serializer.Encode(destination, new WarmUpMessage("warm-up"), Pipe.Empty<SendContext<WarmUpMessage>>(),
             Guid.NewGuid(), destination, null, cancellationToken).ConfigureAwait(false);
-        var encoded = StoredMessageCodec.Encode(stored, token);
         var decoded = StoredMessageCodec.Decode(encoded.Payload).Expand(encoded.Names, SchedulerKeyspace.Format(token));
 
         var context = new MessageSendContext<SerializedMessageBody>(new SerializedMessageBody(), cancellationToken)

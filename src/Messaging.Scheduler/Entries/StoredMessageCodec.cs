@@ -3,13 +3,13 @@ using System.Text;
 namespace Messaging.Scheduler.Entries;
 
 /// <summary>
-/// Writes a <see cref="StoredMessage" /> as compact bytes and reads it back. Two layouts, told apart by the first byte:
+/// The one encoder and the one decoder of a <see cref="StoredEntry" />. Two layouts, told apart by the first byte:
 /// <list type="bullet">
 /// <item>Format 2, for MassTransit JSON envelopes (nearly every message): a <see cref="CompactEnvelope" />: flags, the IDs
 /// as 16 bytes, the destination, addresses, message types and host as 8-byte <see cref="NameTable" /> ids, the times as
 /// ticks, the headers as JSON without the token header, the transport properties, and the message's JSON.</item>
-/// <item>Format 1, for any other envelope: the destination, the content type, the transport properties and the envelope as
-/// it was serialized.</item>
+/// <item>Format 1, for any other envelope (<see cref="WholeEnvelope" />): the destination, the content type, the transport
+/// properties and the envelope as it was serialized.</item>
 /// </list>
 /// Strings and byte runs are length-prefixed. Anything it cannot read raises a <see cref="FormatException" /> that says
 /// why, which the bridge turns into a dead-letter reason.
@@ -26,132 +26,36 @@ internal static class StoredMessageCodec
     const byte TagInt64 = 5;
     const byte TagTimeSpan = 6;
 
-    [Flags]
-    enum Fields
+    /// <summary>Encodes an entry, with the names it refers to.</summary>
+    public static EncodedEntry Encode(StoredEntry entry)
     {
-        None = 0,
-        MessageId = 1 << 0,
-        RequestId = 1 << 1,
-        CorrelationId = 1 << 2,
-        ConversationId = 1 << 3,
-        InitiatorId = 1 << 4,
-        SourceAddress = 1 << 5,
-        DestinationAddress = 1 << 6,
-        DestinationIsEntryDestination = 1 << 7,
-        ResponseAddress = 1 << 8,
-        FaultAddress = 1 << 9,
-        Host = 1 << 10,
-        MessageTypes = 1 << 11,
-        ExpirationTime = 1 << 12,
-        SentTime = 1 << 13,
-        Headers = 1 << 14,
-        TokenHeader = 1 << 15,
-        All = (1 << 16) - 1,
-    }
-
-    /// <summary>Encodes a message for the entry with this token: compactly when it is a MassTransit JSON envelope.</summary>
-    public static EncodedEntry Encode(StoredMessage message, Guid token)
-    {
-        var names = new Dictionary<ulong, string>();
-        return CompactEnvelope.TryCreate(message, token, names) is { } compact
-            ? new EncodedEntry(EncodeCompact(compact), names)
-            : new EncodedEntry(EncodeWhole(message), new Dictionary<ulong, string>());
-    }
-
-    /// <summary>Format 1: the envelope as it was serialized.</summary>
-    public static byte[] EncodeWhole(StoredMessage message)
-    {
-        using var stream = new MemoryStream(message.Body.Length + 256);
+        using var stream = new MemoryStream(256);
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(Version1);
-            writer.Write(message.Destination.ToString());
-            writer.Write(message.ContentType);
-            WriteProperties(writer, message.TransportProperties);
-            writer.Write7BitEncodedInt(message.Body.Length);
-            writer.Write(message.Body.Span);
+            switch (entry)
+            {
+                case CompactEnvelope compact:
+                    writer.Write(Version2);
+                    WriteCompact(writer, compact);
+                    break;
+                case WholeEnvelope whole:
+                    writer.Write(Version1);
+                    WriteWhole(writer, whole.Message);
+                    break;
+                default:
+                    throw new ArgumentException($"{entry.GetType().Name} is not an entry this codec writes.", nameof(entry));
+            }
         }
 
-        return stream.ToArray();
+        return new EncodedEntry(stream.ToArray(), entry.Names);
     }
 
-    /// <summary>Format 2: a compact envelope.</summary>
-    public static byte[] EncodeCompact(CompactEnvelope envelope)
-    {
-        var fields = Fields.None;
-        void Set(Fields field, bool present)
-        {
-            if (present)
-                fields |= field;
-        }
+    /// <summary>Encodes a serialized envelope for the entry with this token (<see cref="StoredEntry.From" />).</summary>
+    public static EncodedEntry Encode(StoredMessage message, Guid token) => Encode(StoredEntry.From(message, token));
 
-        Set(Fields.MessageId, envelope.MessageId.HasValue);
-        Set(Fields.RequestId, envelope.RequestId.HasValue);
-        Set(Fields.CorrelationId, envelope.CorrelationId.HasValue);
-        Set(Fields.ConversationId, envelope.ConversationId.HasValue);
-        Set(Fields.InitiatorId, envelope.InitiatorId.HasValue);
-        Set(Fields.SourceAddress, envelope.SourceAddress.HasValue);
-        Set(Fields.DestinationIsEntryDestination, envelope.DestinationAddress == envelope.Destination);
-        Set(Fields.DestinationAddress, envelope.DestinationAddress.HasValue && envelope.DestinationAddress != envelope.Destination);
-        Set(Fields.ResponseAddress, envelope.ResponseAddress.HasValue);
-        Set(Fields.FaultAddress, envelope.FaultAddress.HasValue);
-        Set(Fields.Host, envelope.Host.HasValue);
-        Set(Fields.MessageTypes, envelope.MessageTypes != null);
-        Set(Fields.ExpirationTime, envelope.ExpirationTicks.HasValue);
-        Set(Fields.SentTime, envelope.SentTicks.HasValue);
-        Set(Fields.Headers, envelope.Headers != null);
-        Set(Fields.TokenHeader, envelope.TokenHeader);
-
-        using var stream = new MemoryStream(envelope.Message.Length + 128);
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(Version2);
-            writer.Write7BitEncodedInt((int)fields);
-            foreach (var id in new[] { envelope.MessageId, envelope.RequestId, envelope.CorrelationId, envelope.ConversationId, envelope.InitiatorId })
-            {
-                if (id is { } guid)
-                    writer.Write(guid.ToByteArray());
-            }
-
-            writer.Write(envelope.Destination);
-            foreach (var (field, id) in new[]
-                     {
-                         (Fields.SourceAddress, envelope.SourceAddress), (Fields.DestinationAddress, envelope.DestinationAddress),
-                         (Fields.ResponseAddress, envelope.ResponseAddress), (Fields.FaultAddress, envelope.FaultAddress), (Fields.Host, envelope.Host),
-                     })
-            {
-                if (fields.HasFlag(field))
-                    writer.Write(id!.Value);
-            }
-
-            if (envelope.MessageTypes is { } types)
-            {
-                writer.Write7BitEncodedInt(types.Count);
-                foreach (var id in types)
-                    writer.Write(id);
-            }
-
-            if (envelope.ExpirationTicks is { } expiration)
-                writer.Write(expiration);
-            if (envelope.SentTicks is { } sent)
-                writer.Write(sent);
-            if (envelope.Headers is { } headers)
-            {
-                writer.Write7BitEncodedInt(headers.Length);
-                writer.Write(headers);
-            }
-
-            WriteProperties(writer, envelope.TransportProperties);
-            writer.Write7BitEncodedInt(envelope.Message.Length);
-            writer.Write(envelope.Message.Span);
-        }
-
-        return stream.ToArray();
-    }
-
-    /// <summary>Reads an entry's payload: the whole message, or a compact envelope that needs its names.</summary>
+    /// <summary>Reads an entry's payload: a whole envelope, or a compact one that needs its names.</summary>
     /// <exception cref="FormatException">The payload is not one this scheduler wrote, or is damaged; the message says how.</exception>
-    public static DecodedEntry Decode(ReadOnlyMemory<byte> bytes)
+    public static StoredEntry Decode(ReadOnlyMemory<byte> bytes)
     {
         try
         {
@@ -159,8 +63,8 @@ internal static class StoredMessageCodec
             var version = reader.ReadByte();
             return version switch
             {
-                Version1 => new DecodedEntry(ReadWhole(reader), null),
-                Version2 => new DecodedEntry(null, ReadCompact(reader)),
+                Version1 => new WholeEnvelope(ReadWhole(reader)),
+                Version2 => ReadCompact(reader),
                 _ => throw new FormatException($"the entry has format version {version}, and this scheduler reads versions {Version1} and {Version2} only"),
             };
         }
@@ -172,6 +76,15 @@ internal static class StoredMessageCodec
         {
             throw new FormatException("the entry cannot be read: " + ex.Message, ex);
         }
+    }
+
+    static void WriteWhole(BinaryWriter writer, StoredMessage message)
+    {
+        writer.Write(message.Destination.ToString());
+        writer.Write(message.ContentType);
+        WriteProperties(writer, message.TransportProperties);
+        writer.Write7BitEncodedInt(message.Body.Length);
+        writer.Write(message.Body.Span);
     }
 
     static StoredMessage ReadWhole(BinaryReader reader)
@@ -186,29 +99,101 @@ internal static class StoredMessageCodec
         return new StoredMessage(destination, contentType, properties, body);
     }
 
+    // Format 2: the field flags; the IDs present, 16 bytes each; the destination's name id; the addresses and host present,
+    // name ids; the message types (count, name ids); the times (ticks); the headers (length, JSON); the transport
+    // properties; the message (length, JSON).
+    static void WriteCompact(BinaryWriter writer, CompactEnvelope envelope)
+    {
+        var fields = EntryFields.None;
+        for (var i = 0; i < CompactEnvelope.IdFields.Length; i++)
+        {
+            if (envelope.Ids[i].HasValue)
+                fields |= CompactEnvelope.IdFields[i].Flag;
+        }
+
+        for (var i = 0; i < CompactEnvelope.AddressFields.Length; i++)
+        {
+            if (envelope.Addresses[i] is not { } address)
+                continue;
+            fields |= i == CompactEnvelope.DestinationAddressIndex && address == envelope.Destination
+                ? EntryFields.DestinationIsEntryDestination
+                : CompactEnvelope.AddressFields[i].Flag;
+        }
+
+        if (envelope.Host.HasValue)
+            fields |= EntryFields.Host;
+        if (envelope.MessageTypes != null)
+            fields |= EntryFields.MessageTypes;
+        if (envelope.ExpirationTicks.HasValue)
+            fields |= EntryFields.ExpirationTime;
+        if (envelope.SentTicks.HasValue)
+            fields |= EntryFields.SentTime;
+        if (envelope.Headers != null)
+            fields |= EntryFields.Headers;
+        if (envelope.TokenHeader)
+            fields |= EntryFields.TokenHeader;
+
+        writer.Write7BitEncodedInt((int)fields);
+        foreach (var id in envelope.Ids)
+        {
+            if (id is { } guid)
+                writer.Write(guid.ToByteArray());
+        }
+
+        writer.Write(envelope.Destination);
+        for (var i = 0; i < CompactEnvelope.AddressFields.Length; i++)
+        {
+            if (fields.HasFlag(CompactEnvelope.AddressFields[i].Flag))
+                writer.Write(envelope.Addresses[i]!.Value);
+        }
+
+        if (envelope.Host is { } host)
+            writer.Write(host);
+        if (envelope.MessageTypes is { } types)
+        {
+            writer.Write7BitEncodedInt(types.Count);
+            foreach (var id in types)
+                writer.Write(id);
+        }
+
+        if (envelope.ExpirationTicks is { } expiration)
+            writer.Write(expiration);
+        if (envelope.SentTicks is { } sent)
+            writer.Write(sent);
+        if (envelope.Headers is { } headers)
+        {
+            writer.Write7BitEncodedInt(headers.Length);
+            writer.Write(headers);
+        }
+
+        WriteProperties(writer, envelope.TransportProperties);
+        writer.Write7BitEncodedInt(envelope.Message.Length);
+        writer.Write(envelope.Message.Span);
+    }
+
     static CompactEnvelope ReadCompact(BinaryReader reader)
     {
-        var fields = (Fields)reader.Read7BitEncodedInt();
-        if ((fields & ~Fields.All) != 0)
+        var fields = (EntryFields)reader.Read7BitEncodedInt();
+        if ((fields & ~EntryFields.All) != 0)
             throw new FormatException($"the entry has fields 0x{(int)fields:x} that this scheduler does not know");
 
-        Guid? ReadGuid(Fields field) => fields.HasFlag(field) ? new Guid(reader.ReadBytes(16)) : null;
-        ulong? ReadId(Fields field) => fields.HasFlag(field) ? reader.ReadUInt64() : null;
+        var ids = new Guid?[CompactEnvelope.IdFields.Length];
+        for (var i = 0; i < ids.Length; i++)
+            ids[i] = fields.HasFlag(CompactEnvelope.IdFields[i].Flag) ? new Guid(reader.ReadBytes(16)) : null;
 
-        var messageId = ReadGuid(Fields.MessageId);
-        var requestId = ReadGuid(Fields.RequestId);
-        var correlationId = ReadGuid(Fields.CorrelationId);
-        var conversationId = ReadGuid(Fields.ConversationId);
-        var initiatorId = ReadGuid(Fields.InitiatorId);
         var destination = reader.ReadUInt64();
-        var source = ReadId(Fields.SourceAddress);
-        var destinationAddress = fields.HasFlag(Fields.DestinationIsEntryDestination) ? destination : ReadId(Fields.DestinationAddress);
-        var response = ReadId(Fields.ResponseAddress);
-        var fault = ReadId(Fields.FaultAddress);
-        var host = ReadId(Fields.Host);
+        var addresses = new ulong?[CompactEnvelope.AddressFields.Length];
+        for (var i = 0; i < addresses.Length; i++)
+        {
+            if (fields.HasFlag(CompactEnvelope.AddressFields[i].Flag))
+                addresses[i] = reader.ReadUInt64();
+            else if (i == CompactEnvelope.DestinationAddressIndex && fields.HasFlag(EntryFields.DestinationIsEntryDestination))
+                addresses[i] = destination;
+        }
 
+        ulong? host = fields.HasFlag(EntryFields.Host) ? reader.ReadUInt64() : null;
         ulong[]? types = null;
-        if (fields.HasFlag(Fields.MessageTypes))
+        if (fields.HasFlag(EntryFields.MessageTypes))
         {
             var count = reader.Read7BitEncodedInt();
             if (count is < 0 or > 1000)
@@ -218,11 +203,11 @@ internal static class StoredMessageCodec
                 types[i] = reader.ReadUInt64();
         }
 
-        long? expiration = fields.HasFlag(Fields.ExpirationTime) ? ReadTicks(reader, "expiration time") : null;
-        long? sent = fields.HasFlag(Fields.SentTime) ? ReadTicks(reader, "sent time") : null;
+        long? expiration = fields.HasFlag(EntryFields.ExpirationTime) ? ReadTicks(reader, "expiration time") : null;
+        long? sent = fields.HasFlag(EntryFields.SentTime) ? ReadTicks(reader, "sent time") : null;
 
         byte[]? headers = null;
-        if (fields.HasFlag(Fields.Headers))
+        if (fields.HasFlag(EntryFields.Headers))
         {
             var length = reader.Read7BitEncodedInt();
             if (length < 2 || length > reader.BaseStream.Length - reader.BaseStream.Position)
@@ -230,29 +215,19 @@ internal static class StoredMessageCodec
             headers = reader.ReadBytes(length);
         }
 
-        var properties = ReadProperties(reader);
-        var message = ReadRest(reader, "message");
-
         return new CompactEnvelope
         {
             Destination = destination,
-            MessageId = messageId,
-            RequestId = requestId,
-            CorrelationId = correlationId,
-            ConversationId = conversationId,
-            InitiatorId = initiatorId,
-            SourceAddress = source,
-            DestinationAddress = destinationAddress,
-            ResponseAddress = response,
-            FaultAddress = fault,
+            Ids = ids,
+            Addresses = addresses,
             Host = host,
             MessageTypes = types,
             ExpirationTicks = expiration,
             SentTicks = sent,
             Headers = headers,
-            TokenHeader = fields.HasFlag(Fields.TokenHeader),
-            TransportProperties = properties,
-            Message = message,
+            TokenHeader = fields.HasFlag(EntryFields.TokenHeader),
+            TransportProperties = ReadProperties(reader),
+            Message = ReadRest(reader, "message"),
         };
     }
 

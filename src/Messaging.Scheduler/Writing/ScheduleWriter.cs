@@ -49,9 +49,9 @@ internal sealed class ScheduleWriter
     public Task Schedule(ConsumeContext<ScheduleMessage> context)
     {
         var command = context.Message;
-        var stored = _serializer.Serialize(context);
-        return Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]),
-            StoredMessageCodec.Encode(stored, command.CorrelationId), stored.Destination, context.SentTime ?? DateTime.UtcNow);
+        var (entry, destination) = _serializer.Encode(context);
+        return Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]), entry, destination,
+            context.SentTime ?? DateTime.UtcNow);
     }
 
     /// <summary>
@@ -64,7 +64,7 @@ internal sealed class ScheduleWriter
         var command = context.Message;
         var definition = RecurringDefinition.From(command.Schedule);
         var token = definition.Token;
-        var stored = _serializer.Serialize(context, token);
+        var (entry, destination) = _serializer.Encode(context, token);
 
         if (definition.First(await _store.Now().ConfigureAwait(false)) is not { } first)
         {
@@ -73,8 +73,8 @@ internal sealed class ScheduleWriter
             return;
         }
 
-        await Write(token, first.UtcDateTime, _channels.ForUrn(command.PayloadType[0]), StoredMessageCodec.Encode(stored, token), stored.Destination,
-            context.SentTime ?? DateTime.UtcNow, definition).ConfigureAwait(false);
+        await Write(token, first.UtcDateTime, _channels.ForUrn(command.PayloadType[0]), entry, destination, context.SentTime ?? DateTime.UtcNow, definition)
+            .ConfigureAwait(false);
         SchedulerLog.RecurringScheduled(_logger, definition.ScheduleGroup, definition.ScheduleId, definition.CronExpression, definition.TimeZoneId, first);
     }
 

@@ -28,28 +28,18 @@ internal sealed class ScheduledMessageSerializer
         _maxMessageBytes = maxMessageBytes;
     }
 
-    /// <summary>Runs <paramref name="pipe" /> and encodes the result for the store: compactly (the message and the headers
-    /// serialized with MassTransit's options, the rest of the envelope MassTransit would write kept as IDs, ticks and names)
-    /// unless the caller's pipe chose another serializer.</summary>
-    /// <returns>The entry, the destination, and the token (the caller's pipe may have set its own).</returns>
+    /// <summary>Runs <paramref name="pipe" /> and encodes the entry for the store, made from the envelope MassTransit would
+    /// serialize (<see cref="Entry{T}" />).</summary>
+    /// <returns>The entry, and the token (the caller's pipe may have set its own).</returns>
     public async Task<(EncodedEntry Entry, Guid TokenId)> Encode<T>(Uri destination, T message, IPipe<SendContext<T>> pipe, Guid tokenId,
         Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
         where T : class
     {
         var (context, token) = await Prepare(destination, message, pipe, tokenId, sourceAddress, consumeContext, cancellationToken).ConfigureAwait(false);
-        if (ReferenceEquals(context.Serializer, SystemTextJsonMessageSerializer.Instance)
-            && (context.ContentType == null || context.ContentType.MediaType == SystemTextJsonMessageSerializer.JsonContentType.MediaType))
-        {
-            var names = new Dictionary<ulong, string>();
-            if (CompactEnvelope.FromEnvelope(new JsonMessageEnvelope(context, context.Message), destination, token, TransportProperties(context, null), names)
-                is { } compact)
-            {
-                CheckSize(compact.Message.Length + (compact.Headers?.Length ?? 0), typeof(T).Name);
-                return (new EncodedEntry(StoredMessageCodec.EncodeCompact(compact), names), token);
-            }
-        }
-
-        return (StoredMessageCodec.Encode(Finish(context, destination, typeof(T).Name, null), token), token);
+        var json = ReferenceEquals(context.Serializer, SystemTextJsonMessageSerializer.Instance)
+            && (context.ContentType == null || context.ContentType.MediaType == SystemTextJsonMessageSerializer.JsonContentType.MediaType);
+        var envelope = json ? new JsonMessageEnvelope(context, context.Message) : null;
+        return (Entry(envelope, context, destination, token, typeof(T).Name, null), token);
     }
 
     /// <summary>Runs <paramref name="pipe" /> and serializes the whole envelope, as MassTransit would send it.</summary>
@@ -89,18 +79,20 @@ internal sealed class ScheduledMessageSerializer
     }
 
     /// <summary>
-    /// Serializes the message a <see cref="ScheduleMessage" /> command carries, as MassTransit's Quartz consumer does: the
-    /// payload with its message types, and the IDs, addresses, expiration, headers and transport properties of the
-    /// command (which the sending service's scheduler copied from the message it scheduled).
+    /// Encodes the entry for the message a <see cref="ScheduleMessage" /> command carries, as MassTransit's Quartz consumer
+    /// serializes it: the payload with its message types, and the IDs, addresses, expiration, headers and transport
+    /// properties of the command (which the sending service's scheduler copied from the message it scheduled).
     /// </summary>
-    public StoredMessage Serialize(ConsumeContext<ScheduleMessage> context) =>
-        SerializeCommand(context, context.Message.Destination, context.Message.Payload, context.Message.PayloadType, context.Message.CorrelationId);
+    public (EncodedEntry Entry, Uri Destination) Encode(ConsumeContext<ScheduleMessage> context) =>
+        EncodeCommand(context, context.Message.Destination, context.Message.Payload, context.Message.PayloadType, context.Message.CorrelationId);
 
-    /// <summary>Serializes the message a <see cref="ScheduleRecurringMessage" /> command carries, under the schedule's token.</summary>
-    public StoredMessage Serialize(ConsumeContext<ScheduleRecurringMessage> context, Guid scheduleToken) =>
-        SerializeCommand(context, context.Message.Destination, context.Message.Payload, context.Message.PayloadType, scheduleToken);
+    /// <summary>Encodes the entry for the message a <see cref="ScheduleRecurringMessage" /> command carries, under the
+    /// schedule's token.</summary>
+    public (EncodedEntry Entry, Uri Destination) Encode(ConsumeContext<ScheduleRecurringMessage> context, Guid scheduleToken) =>
+        EncodeCommand(context, context.Message.Destination, context.Message.Payload, context.Message.PayloadType, scheduleToken);
 
-    StoredMessage SerializeCommand<TCommand>(ConsumeContext<TCommand> context, Uri? destination, object? payload, string[]? payloadType, Guid token)
+    (EncodedEntry Entry, Uri Destination) EncodeCommand<TCommand>(ConsumeContext<TCommand> context, Uri? destination, object? payload, string[]? payloadType,
+        Guid token)
         where TCommand : class
     {
         var name = typeof(TCommand).Name;
@@ -109,6 +101,7 @@ internal sealed class ScheduledMessageSerializer
         if (payload == null || payloadType is not { Length: > 0 })
             throw new ArgumentException($"The {name} command has no Payload or PayloadType: there is nothing to deliver.", nameof(context));
 
+        var serializer = context.SerializerContext.GetMessageSerializer(payload, payloadType);
         var send = new RabbitMqMessageSendContext<TCommand>(new BasicProperties(), string.Empty, context.Message, context.CancellationToken)
         {
             MessageId = context.MessageId,
@@ -121,7 +114,7 @@ internal sealed class ScheduledMessageSerializer
             ResponseAddress = context.ResponseAddress,
             FaultAddress = context.FaultAddress,
             SupportedMessageTypes = payloadType,
-            Serializer = context.SerializerContext.GetMessageSerializer(payload, payloadType),
+            Serializer = serializer,
         };
 
         if (context.ExpirationTime is { } expiration)
@@ -135,7 +128,34 @@ internal sealed class ScheduledMessageSerializer
         if (context.ReceiveContext.TryGetPayload<TransportReceiveContext>(out var transport))
             received = transport.GetTransportProperties();
 
-        return Finish(send, destination, payloadType[0], received);
+        // The envelope MassTransit's body serializer writes for a payload it received as JSON: built from the command, then
+        // updated from the send context.
+        JsonMessageEnvelope? envelope = null;
+        if (serializer is SystemTextJsonBodyMessageSerializer && serializer.ContentType.MediaType == SystemTextJsonMessageSerializer.JsonContentType.MediaType)
+        {
+            envelope = new JsonMessageEnvelope(context.SerializerContext, payload, payloadType);
+            envelope.Update(send);
+        }
+
+        return (Entry(envelope, send, destination, token, payloadType[0], received), destination);
+    }
+
+    /// <summary>
+    /// The one way from a MassTransit envelope to an entry: taken apart (<see cref="CompactEnvelope.FromEnvelope" />) when
+    /// it is MassTransit's JSON envelope and the format holds it exactly, otherwise the body the send context's serializer
+    /// writes, kept whole.
+    /// </summary>
+    EncodedEntry Entry<T>(JsonMessageEnvelope? envelope, MessageSendContext<T> context, Uri destination, Guid token, string typeName,
+        IDictionary<string, object>? received)
+        where T : class
+    {
+        if (envelope != null && CompactEnvelope.FromEnvelope(envelope, destination, token, TransportProperties(context, received)) is { } compact)
+        {
+            CheckSize(compact.Message.Length + (compact.Headers?.Length ?? 0), typeName);
+            return StoredMessageCodec.Encode(compact);
+        }
+
+        return StoredMessageCodec.Encode(new WholeEnvelope(Finish(context, destination, typeName, received)));
     }
 
     StoredMessage Finish<T>(MessageSendContext<T> context, Uri destination, string typeName, IDictionary<string, object>? transportProperties)
