@@ -36,9 +36,9 @@ public static class WorkerRegistration
                 configureScheduler?.Invoke(options);
             });
 
-            // The scheduler endpoint ("scheduler" queue): services with stock MassTransit schedule through it, and
-            // recurring schedules live there.
-            x.AddRedisSchedulerConsumers(endpoint => endpoint.QueueName = configuration["RedisScheduler:QueueName"] ?? endpoint.QueueName);
+            // The scheduler endpoint (queue RedisScheduler:Endpoint:QueueName, "scheduler" by default): services with stock
+            // MassTransit schedule through it, and recurring schedules live there.
+            x.AddRedisSchedulerConsumers();
 
             x.AddConsumer<SellerNotificationConsumer>();
             x.AddConsumer<OperatorNotificationConsumer>();

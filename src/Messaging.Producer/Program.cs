@@ -1,6 +1,7 @@
 using MassTransit;
 using Messaging.Contracts;
 using Messaging.Producer;
+using Messaging.Scheduler;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,7 +30,10 @@ if (command.ShowHelp)
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Logging.AddFilter("Messaging.Scheduler", LogLevel.Information);
-var schedulerQueue = new Uri($"queue:{builder.Configuration["RedisScheduler:QueueName"] ?? "scheduler"}");
+// The scheduler endpoint's address, as the worker names it: RedisScheduler:Endpoint:QueueName, "scheduler" by default.
+var schedulerOptions = new RedisSchedulerOptions();
+builder.Configuration.GetSection(RedisSchedulerOptions.SectionName).Bind(schedulerOptions);
+var schedulerQueue = schedulerOptions.SchedulerEndpoint;
 builder.Services.AddMassTransit(x =>
 {
     if (command.ViaEndpoint)
@@ -42,7 +46,6 @@ builder.Services.AddMassTransit(x =>
         x.AddRedisMessageScheduler(options =>
         {
             options.Configuration = builder.Configuration.GetConnectionString("Redis") ?? options.Configuration;
-            options.SchedulerEndpoint = schedulerQueue;
             options.MapChannel<SellerNotification>("SELLER");
             options.MapChannel<OperatorNotification>("OPERATOR");
         });

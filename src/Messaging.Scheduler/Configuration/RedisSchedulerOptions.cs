@@ -12,6 +12,7 @@ public sealed class RedisSchedulerOptions
     public const string SectionName = "RedisScheduler";
 
     readonly Dictionary<Type, string> _channels = new();
+    Uri? _schedulerEndpoint;
 
     /// <summary>
     /// The StackExchange.Redis configuration string, for example <c>localhost:6379</c> or
@@ -91,10 +92,22 @@ public sealed class RedisSchedulerOptions
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Where the registered <c>IRecurringMessageScheduler</c> sends recurring schedules (and their cancel, pause and
-    /// resume): the queue of a worker that runs <c>AddRedisSchedulerConsumers</c>. Default: <c>queue:scheduler</c>.
+    /// The scheduler endpoint: the queue a worker that runs <c>AddRedisSchedulerConsumers</c> consumes, and where the
+    /// registered <c>IRecurringMessageScheduler</c> sends recurring schedules. Binds from <c>RedisScheduler:Endpoint</c>.
     /// </summary>
-    public Uri SchedulerEndpoint { get; set; } = new("queue:scheduler");
+    public RedisSchedulerEndpointOptions Endpoint { get; } = new();
+
+    /// <summary>
+    /// The scheduler endpoint's address, where the registered <c>IRecurringMessageScheduler</c> sends recurring schedules
+    /// (and what services with stock MassTransit pass to <c>UseMessageScheduler</c>). Derived from
+    /// <see cref="RedisSchedulerEndpointOptions.QueueName" /> (<c>queue:scheduler</c> by default) unless set, for example to
+    /// add queue settings such as <c>?autodelete=true</c>.
+    /// </summary>
+    public Uri SchedulerEndpoint
+    {
+        get => _schedulerEndpoint ?? new Uri($"queue:{Endpoint.QueueName}");
+        set => _schedulerEndpoint = value;
+    }
 
     /// <summary>The channel names set with <see cref="MapChannel{T}" />, by message type.</summary>
     public IReadOnlyDictionary<Type, string> Channels => _channels;

@@ -8,7 +8,7 @@ namespace Messaging.Scheduler;
 /// Checks <see cref="RedisSchedulerOptions" /> when the host starts, so that a bad value stops the service with a message
 /// that names the option and says what to fix, instead of failing later with a message in flight.
 /// </summary>
-public sealed partial class RedisSchedulerOptionsValidator : IValidateOptions<RedisSchedulerOptions>
+internal sealed partial class RedisSchedulerOptionsValidator : IValidateOptions<RedisSchedulerOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, RedisSchedulerOptions options)
@@ -33,7 +33,7 @@ public sealed partial class RedisSchedulerOptionsValidator : IValidateOptions<Re
 
         if (string.IsNullOrEmpty(options.KeyPrefix))
             failures.Add($"{s}:{nameof(options.KeyPrefix)} is empty: every key needs a prefix such as 'scheduler:'.");
-        else if (!PrefixPattern().IsMatch(options.KeyPrefix))
+        else if (!NamePattern().IsMatch(options.KeyPrefix))
             failures.Add($"{s}:{nameof(options.KeyPrefix)} '{options.KeyPrefix}' may hold only letters, digits and ':_-.' (no braces, spaces or '*').");
 
         if (options.Partitions is < 1 or > 1024)
@@ -66,6 +66,17 @@ public sealed partial class RedisSchedulerOptionsValidator : IValidateOptions<Re
         if (options.OperationTimeout <= TimeSpan.Zero)
             failures.Add($"{s}:{nameof(options.OperationTimeout)} is {options.OperationTimeout}: it must be more than zero.");
 
+        if (string.IsNullOrWhiteSpace(options.Endpoint.QueueName))
+            failures.Add($"{s}:{nameof(options.Endpoint)}:{nameof(options.Endpoint.QueueName)} is empty: name the scheduler's queue, for example 'scheduler'.");
+        else if (!NamePattern().IsMatch(options.Endpoint.QueueName))
+            failures.Add($"{s}:{nameof(options.Endpoint)}:{nameof(options.Endpoint.QueueName)} '{options.Endpoint.QueueName}' may hold only letters, digits and '_-.:'.");
+
+        if (options.Endpoint.PrefetchCount is < 1)
+            failures.Add($"{s}:{nameof(options.Endpoint)}:{nameof(options.Endpoint.PrefetchCount)} is {options.Endpoint.PrefetchCount}: use at least 1, or leave it unset.");
+
+        if (options.Endpoint.ConcurrentMessageLimit is < 1)
+            failures.Add($"{s}:{nameof(options.Endpoint)}:{nameof(options.Endpoint.ConcurrentMessageLimit)} is {options.Endpoint.ConcurrentMessageLimit}: use at least 1, or leave it unset.");
+
         foreach (var (type, channel) in options.Channels)
         {
             if (!ChannelName.IsValid(channel))
@@ -76,5 +87,5 @@ public sealed partial class RedisSchedulerOptionsValidator : IValidateOptions<Re
     }
 
     [GeneratedRegex("^[A-Za-z0-9:_.-]+$")]
-    private static partial Regex PrefixPattern();
+    private static partial Regex NamePattern();
 }

@@ -94,7 +94,8 @@ public static class RedisSchedulerRegistrationExtensions
     /// <see cref="AddRedisMessageScheduler" /> if it was not called.
     /// </summary>
     /// <param name="configurator">The registration configurator.</param>
-    /// <param name="configure">Sets the queue name, prefetch count and concurrency.</param>
+    /// <param name="configure">Sets the queue name, prefetch count and concurrency, after the
+    /// <c>RedisScheduler:Endpoint</c> configuration section was bound.</param>
     public static void AddRedisSchedulerConsumers(this IBusRegistrationConfigurator configurator, Action<RedisSchedulerEndpointOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(configurator);
@@ -102,12 +103,10 @@ public static class RedisSchedulerRegistrationExtensions
         if (!configurator.Any(d => d.ServiceType == typeof(RedisSchedulerFactory)))
             configurator.AddRedisMessageScheduler();
 
-        var options = new RedisSchedulerEndpointOptions();
-        configure?.Invoke(options);
-        if (string.IsNullOrWhiteSpace(options.QueueName))
-            throw new ArgumentException("RedisSchedulerEndpointOptions.QueueName is empty: name the scheduler's queue, for example 'scheduler'.", nameof(configure));
+        if (configure != null)
+            configurator.Configure<RedisSchedulerOptions>(o => configure(o.Endpoint));
 
-        configurator.AddSingleton(new SchedulerEndpointDefinition(options));
+        configurator.TryAddSingleton<SchedulerEndpointDefinition>();
         configurator.AddConsumer<ScheduleMessageConsumer, ScheduleMessageConsumerDefinition>();
         configurator.AddConsumer<CancelScheduledMessageConsumer, CancelScheduledMessageConsumerDefinition>();
         configurator.AddConsumer<PauseScheduledMessageConsumer, PauseScheduledMessageConsumerDefinition>();

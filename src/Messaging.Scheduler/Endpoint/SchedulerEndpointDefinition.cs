@@ -1,10 +1,11 @@
 using MassTransit;
 using MassTransit.Middleware;
+using Microsoft.Extensions.Options;
 
 namespace Messaging.Scheduler.Endpoint;
 
 /// <summary>
-/// The scheduler endpoint's queue, named and sized by <see cref="RedisSchedulerEndpointOptions" />. Commands are
+/// The scheduler endpoint's queue, named and sized by <see cref="RedisSchedulerOptions.Endpoint" />. Commands are
 /// partitioned by token, so that a schedule and a cancel for the same token are handled in the order they arrived.
 /// </summary>
 internal sealed class SchedulerEndpointDefinition : IEndpointDefinition<ScheduleMessageConsumer>, IEndpointDefinition<CancelScheduledMessageConsumer>,
@@ -12,10 +13,10 @@ internal sealed class SchedulerEndpointDefinition : IEndpointDefinition<Schedule
 {
     readonly RedisSchedulerEndpointOptions _options;
 
-    public SchedulerEndpointDefinition(RedisSchedulerEndpointOptions options)
+    public SchedulerEndpointDefinition(IOptions<RedisSchedulerOptions> options)
     {
-        _options = options;
-        Partition = new Partitioner(options.ConcurrentMessageLimit ?? options.PrefetchCount ?? 32, new Murmur3UnsafeHashGenerator());
+        _options = options.Value.Endpoint;
+        Partition = new Partitioner(_options.ConcurrentMessageLimit ?? _options.PrefetchCount ?? 32, new Murmur3UnsafeHashGenerator());
     }
 
     public IPartitioner Partition { get; }

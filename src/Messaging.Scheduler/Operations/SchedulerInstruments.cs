@@ -3,14 +3,11 @@ using System.Diagnostics.Metrics;
 namespace Messaging.Scheduler.Operations;
 
 /// <summary>
-/// The scheduler's metrics, on the meter <c>Messaging.Scheduler</c>: messages scheduled, delivered, failed, dead-lettered
+/// The scheduler's metrics, on the meter <see cref="RedisSchedulerDiagnostics.MeterName" />: messages scheduled, delivered, failed, dead-lettered
 /// and cancelled; lateness (delivery minus due time, by the Redis clock); backlog and in-flight counts.
 /// </summary>
 internal sealed class SchedulerInstruments : IDisposable
 {
-    /// <summary>The meter's name, for <c>AddMeter</c> in OpenTelemetry or <c>dotnet-counters</c>.</summary>
-    public const string MeterName = "Messaging.Scheduler";
-
     readonly Meter _meter;
     readonly Counter<long> _scheduled;
     readonly Counter<long> _delivered;
@@ -23,7 +20,7 @@ internal sealed class SchedulerInstruments : IDisposable
 
     public SchedulerInstruments(IMeterFactory meterFactory)
     {
-        _meter = meterFactory.Create(MeterName);
+        _meter = meterFactory.Create(RedisSchedulerDiagnostics.MeterName);
         _scheduled = _meter.CreateCounter<long>("messaging.scheduler.scheduled", "{message}", "Messages stored for later delivery");
         _delivered = _meter.CreateCounter<long>("messaging.scheduler.delivered", "{message}", "Messages republished and confirmed by the broker");
         _failed = _meter.CreateCounter<long>("messaging.scheduler.delivery_failures", "{message}", "Failed delivery attempts");

@@ -39,7 +39,11 @@ internal sealed class RedisDeadLetters : IRedisSchedulerDeadLetters
     public Task<bool> Requeue(string token, DateTime? dueUtc = null) =>
         Run(token, "requeue", dueUtc is { } due ? RedisScheduleStore.ToUnixMilliseconds(due.ToUniversalTime()) : 0);
 
+    public Task<bool> Requeue(Guid tokenId, DateTime? dueUtc = null) => Requeue(SchedulerKeyspace.Format(tokenId), dueUtc);
+
     public Task<bool> Delete(string token) => Run(token, "delete", 0);
+
+    public Task<bool> Delete(Guid tokenId) => Delete(SchedulerKeyspace.Format(tokenId));
 
     async Task<bool> Run(string token, string action, long due)
     {
