@@ -1,11 +1,11 @@
 namespace Messaging.Contracts;
 
 /// <summary>
-/// An SMS for a seller, delivered on the seed's <c>SELLER</c> channel.
+/// An SMS for a seller, delivered on the <c>SELLER</c> channel.
 /// </summary>
 public sealed record SellerNotification
 {
-    /// <summary>The correlation key (the seed's <c>c_key</c>), for example <c>AAA</c>.</summary>
+    /// <summary>The correlation key (<c>c_key</c>), for example <c>AAA</c>.</summary>
     public string CorrelationKey { get; init; } = string.Empty;
 
     /// <summary>The phone number the SMS goes to.</summary>

@@ -113,7 +113,7 @@ public sealed class RedisSchedulerOptions
     public IReadOnlyDictionary<Type, string> Channels => _channels;
 
     /// <summary>
-    /// Names the channel of a message type, as the seed names <c>SELLER</c> and <c>OPERATOR</c>; the channel is part of the
+    /// Names the channel of a message type, such as <c>SELLER</c> or <c>OPERATOR</c>; the channel is part of the
     /// trigger key. Without a mapping the channel is derived from the type's name: <c>SellerNotification</c> becomes
     /// <c>SELLER</c>.
     /// </summary>

@@ -69,9 +69,8 @@ internal sealed class RedisConnection : IAsyncDisposable
         configuration.AsyncTimeout = timeout;
 
         // StackExchange.Redis's default socket manager runs its I/O on dedicated threads that spin and yield; on a small
-        // machine they cost the scheduler more CPU than its own work. Measured on 2 cores (docs/benchmarks.md): 65 % more
-        // SchedulePublish calls per second awaited one at a time, 20 % more with 256 in flight. An application whose
-        // thread pool is starved by blocking code can choose the dedicated threads again with ConfigureRedis.
+        // machine they cost more CPU than the scheduler's own work (docs/benchmarks.md). An application whose thread pool
+        // is starved by blocking code can choose the dedicated threads again with ConfigureRedis.
         configuration.SocketManager ??= SocketManager.ThreadPool;
         _options.ConfigureRedis?.Invoke(configuration);
         return configuration;

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Messaging.Scheduler.Writing;
 
 /// <summary>
-/// The seed's channel of a message (<c>SELLER</c>, <c>OPERATOR</c>): part of its trigger key and of the bridge's log.
+/// The channel of a message (<c>SELLER</c>, <c>OPERATOR</c>): part of its trigger key and of the bridge's log and metrics.
 /// Mapped in the options, or derived from the message type's name without a <c>Notification</c>, <c>Message</c>,
 /// <c>Command</c> or <c>Event</c> suffix, in capitals.
 /// </summary>
