@@ -108,7 +108,7 @@ internal sealed class SchedulerBridge : BackgroundService
         // Publishes already waiting for the broker's confirm get a few seconds to finish when the host stops; cancelling
         // them at once would hand back messages RabbitMQ may already have routed, and deliver them twice.
         using var grace = new CancellationTokenSource();
-        await using var stopping = stoppingToken.Register(() => grace.CancelAfter(DeliveryPolicy.StopGracePeriod));
+        using var stopping = stoppingToken.Register(() => grace.CancelAfter(DeliveryPolicy.StopGracePeriod));
         var window = new DeliveryWindow();
         try
         {
