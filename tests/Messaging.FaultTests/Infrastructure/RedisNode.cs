@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Messaging.Testing;
 using StackExchange.Redis;
 
 namespace Messaging.FaultTests.Infrastructure;
@@ -53,7 +54,7 @@ internal sealed class RedisNode : IAsyncDisposable
         ];
         _process = ChildProcess.Start($"redis-server {Name}", "redis-server", arguments, Path.Combine(_folder, "redis.log"));
 
-        var ready = await Wait.Until(async () =>
+        var ready = await Wait.TryUntil(async () =>
         {
             if (_process.HasExited)
                 throw new InvalidOperationException($"redis-server {Name} exited with code {_process.ExitCode}:{Environment.NewLine}{_process.Tail()}");
