@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Messaging.Testing;
 
 namespace Messaging.FaultTests.Infrastructure;
 

@@ -1,11 +1,14 @@
 using System.Runtime.InteropServices;
 
-namespace Messaging.FaultTests.Infrastructure;
+namespace Messaging.Testing;
 
 /// <summary>The one system call .NET does not offer: sending a signal other than SIGKILL to a process by PID.</summary>
-internal static class Posix
+public static class Posix
 {
+    /// <summary>SIGTERM: please stop.</summary>
     public const int SigTerm = 15;
+
+    /// <summary>SIGKILL: stop now, no clean-up.</summary>
     public const int SigKill = 9;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
