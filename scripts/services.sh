@@ -40,19 +40,9 @@ die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- helpers
 
-# Alive and not a zombie (PID 1 of some containers/VMs never reaps daemons).
-pid_alive() {
-  local pid="${1:-}" stat
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  [[ "${stat%% *}" != [ZX] ]]
-}
-
-# Does /proc/<pid>/cmdline mention $2? (guards against PID reuse)
-pid_is() {
-  pid_alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q -- "$2"
-}
+# pid_alive, pid_is
+# shellcheck source=scripts/lib/processes.sh
+source "$ROOT/scripts/lib/processes.sh"
 
 port_open() {
   timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null
