@@ -51,20 +51,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
     public string Configuration => $"127.0.0.1:{Port}";
 
     /// <summary>Whether the process has ended.</summary>
-    public bool HasExited
-    {
-        get
-        {
-            try
-            {
-                return _process.HasExited;
-            }
-            catch (InvalidOperationException)
-            {
-                return true;
-            }
-        }
-    }
+    public bool HasExited => Posix.HasExited(_process);
 
     /// <summary>
     /// Starts a server on a free port with its data in a temporary folder (deleted when disposed), with these extra
@@ -151,22 +138,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
     }
 
     /// <summary>SIGKILL, then waits until the process is gone: a crash, with no shutdown, no last save and no fsync.</summary>
-    public void Kill9()
-    {
-        if (!HasExited)
-        {
-            try
-            {
-                _process.Kill(entireProcessTree: false);
-            }
-            catch (InvalidOperationException)
-            {
-                // Exited in between.
-            }
-        }
-
-        _process.WaitForExit();
-    }
+    public void Kill9() => Posix.Kill9(_process);
 
     /// <summary>SIGTERM (Redis shuts down, writing what its settings say), and SIGKILL when it is still running after <paramref name="grace" />.</summary>
     public async Task Stop(TimeSpan grace)
