@@ -40,19 +40,9 @@ die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- helpers
 
-# Alive and not a zombie (PID 1 of some containers/VMs never reaps daemons).
-pid_alive() {
-  local pid="${1:-}" stat
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  [[ "${stat%% *}" != [ZX] ]]
-}
-
-# Does /proc/<pid>/cmdline mention $2? (guards against PID reuse)
-pid_is() {
-  pid_alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q -- "$2"
-}
+# pid_alive, pid_is
+# shellcheck source=scripts/lib/processes.sh
+source "$ROOT/scripts/lib/processes.sh"
 
 port_open() {
   timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null
@@ -96,18 +86,24 @@ rabbit_home() {
   if [[ -n "${HOME:-}" && -d "$HOME" && -w "$HOME" ]]; then echo "$HOME"; else echo "$RABBIT_DIR/home"; fi
 }
 
+rabbit_vars() { # node -> NAME=value lines
+  # Everything the rabbitmq scripts (server and CLI) need to find our own folders; none of /etc/rabbitmq is used.
+  printf '%s\n' \
+    "HOME=$(rabbit_home)" \
+    "RABBITMQ_NODENAME=$1" \
+    "RABBITMQ_CONF_ENV_FILE=$RABBIT_DIR/rabbitmq-env.conf" \
+    "RABBITMQ_CONFIG_FILE=$RABBIT_DIR/rabbitmq.conf" \
+    "RABBITMQ_ADVANCED_CONFIG_FILE=$RABBIT_DIR/advanced.config" \
+    "RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_DIR/enabled_plugins" \
+    "RABBITMQ_MNESIA_BASE=$RABBIT_DIR/mnesia" \
+    "RABBITMQ_LOG_BASE=$RABBIT_DIR/log" \
+    "RABBITMQ_PID_FILE=$RABBIT_DIR/rabbitmq.pid"
+}
+
 rabbit_env() { # timeout_seconds node command...
-  # Everything the rabbitmq scripts need to find our own folders; none of /etc/rabbitmq is used.
-  local t="$1" node="$2"
-  timeout "$t" env HOME="$(rabbit_home)" RABBITMQ_NODENAME="$node" \
-      RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf" \
-      RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" \
-      RABBITMQ_ADVANCED_CONFIG_FILE="$RABBIT_DIR/advanced.config" \
-      RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins" \
-      RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" \
-      RABBITMQ_LOG_BASE="$RABBIT_DIR/log" \
-      RABBITMQ_PID_FILE="$RABBIT_DIR/rabbitmq.pid" \
-      "${@:3}"
+  local t="$1" node="$2" vars
+  mapfile -t vars < <(rabbit_vars "$node")
+  timeout "$t" env "${vars[@]}" "${@:3}"
 }
 
 rabbitmqctl_our() { # timeout_seconds node args...
@@ -361,21 +357,14 @@ EOF
   fi
 
   log "RabbitMQ: starting node $node (amqp $HOST:$RABBITMQ_PORT, management $HOST:$RABBITMQ_MANAGEMENT_PORT, data and logs in $RABBIT_DIR)"
-  local launcher
+  local launcher vars
+  mapfile -t vars < <(rabbit_vars "$node")
   (
     cd "$RABBIT_DIR"
-    exec setsid nohup env HOME="$home" \
+    exec setsid nohup env "${vars[@]}" \
       RABBITMQ_NODE_PORT="$RABBITMQ_PORT" RABBITMQ_NODE_IP_ADDRESS="$HOST" \
       ERL_EPMD_ADDRESS="$HOST" \
       RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
-      RABBITMQ_NODENAME="$node" \
-      RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf" \
-      RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" \
-      RABBITMQ_ADVANCED_CONFIG_FILE="$RABBIT_DIR/advanced.config" \
-      RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins" \
-      RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" \
-      RABBITMQ_LOG_BASE="$RABBIT_DIR/log" \
-      RABBITMQ_PID_FILE="$RABBIT_DIR/rabbitmq.pid" \
       "$bin/rabbitmq-server" >"$RABBIT_DIR/log/startup.log" 2>&1 </dev/null
   ) &
   launcher=$!

@@ -78,7 +78,7 @@ try
 
     redis = await RedisServer.Start(deadline.Token);
     var pids = new ServerPids(redis.Pid, CpuClock.ListenerOf(rabbitMq.Port > 0 ? rabbitMq.Port : 5672));
-    facts = await MachineFacts.Collect(redis, rabbitManagement);
+    facts = await BenchFacts.Collect(redis, rabbitManagement);
     var bench = new BenchContext(options, redis, rabbitMq, rabbitManagement, pids, results, deadline.Token);
 
     IWorkload[] workloads =
@@ -159,7 +159,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{options.Runs} run(s) of each workload{(options.Quick ? ", quick mode (small counts: these figures are not comparable with a full run)" : "")}; " +
     $"consumer queues {(options.Transient ? "NON-DURABLE (--transient diagnostic)" : "durable, auto-delete, prefetch 100")}; " +
     $"medians, with min – max over the runs; every ratio is computed per run against a ceiling measured in that run on the same servers. " +
-    $"Took {clock.Elapsed.TotalSeconds:0} s; load average at the end {MachineFacts.LoadAverage()}."));
+    $"Took {clock.Elapsed.TotalSeconds:0} s; load average at the end {BenchFacts.LoadAverage()}."));
 Console.WriteLine();
 if (facts.Count > 0)
 {

@@ -1,4 +1,3 @@
-using Messaging.Consumers.Tests.Infrastructure;
 using Messaging.Testing;
 
 namespace Messaging.Consumers.Tests;

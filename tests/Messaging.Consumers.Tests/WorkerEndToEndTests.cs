@@ -26,7 +26,7 @@ public sealed class WorkerEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task Scheduled_SellerNotification_reaches_the_sender_and_the_topology_is_visible()
     {
-        var run = TestServers.UniqueName("t-consumers");
+        var run = TestServers.UniqueName("consumers");
 
         // The run's own virtual host (created in the try below, deleted with everything in it by the clean-up); the worker
         // connects to it, and this client reads its queues and exchanges.

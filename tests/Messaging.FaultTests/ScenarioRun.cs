@@ -2,6 +2,7 @@ using System.Globalization;
 using Messaging.FaultTests.Infrastructure;
 using Messaging.FaultTests.Oracle;
 using Messaging.FaultTests.Worker;
+using Messaging.Testing;
 using StackExchange.Redis;
 
 namespace Messaging.FaultTests;
@@ -96,7 +97,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
     public async Task<long> WaitReady(WorkerProcess worker)
     {
         long ready = 0;
-        await Wait.OrThrow(() =>
+        await Wait.Until(() =>
         {
             Journal.Poll();
             if (Journal.ReadyUs(worker.Journal) is { } us)
@@ -197,7 +198,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
             && except?.Contains(e.TokenText) != true);
 
     /// <summary>Waits until at least <paramref name="count" /> distinct tokens were delivered; false after the timeout.</summary>
-    public Task<bool> WaitForDelivered(int count, TimeSpan timeout) => Wait.Until(() => Delivered >= count, timeout, Token);
+    public Task<bool> WaitForDelivered(int count, TimeSpan timeout) => Wait.TryUntil(() => Delivered >= count, timeout, Token);
 
     /// <summary>
     /// Waits until every expected message was delivered. Fails (bound exceeded) after <paramref name="timeout" />, or
@@ -211,7 +212,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
         var lastProgress = DateTime.UtcNow;
         var lastCount = -1;
         var stalled = false;
-        var ok = await Wait.Until(() =>
+        var ok = await Wait.TryUntil(() =>
         {
             Journal.Poll();
             expected.RemoveWhere(Journal.Has);
@@ -252,7 +253,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
         if (Result.BoundExceeded)
             timeout = TimeSpan.FromSeconds(2);
         var last = "";
-        var ok = await Wait.Until(async () =>
+        var ok = await Wait.TryUntil(async () =>
         {
             Journal.Poll();
             var db = await Redis.Database();

@@ -48,7 +48,7 @@ internal static class Suite
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Cleanup.RunAll(Console.Error).GetAwaiter().GetResult();
 
         var folder = Directory.CreateTempSubdirectory("fault-suite-").FullName;
-        var facts = MachineFacts.Collect(folder);
+        var facts = await SuiteFacts.Collect(folder);
         var scenarios = Catalog().Where(s => options.Only?.Contains(s.Number) ?? true).ToList();
         var results = new List<ScenarioResult>();
         var total = Stopwatch.StartNew();

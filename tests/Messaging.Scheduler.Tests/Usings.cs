@@ -6,3 +6,6 @@ global using Messaging.Scheduler.Operations;
 global using Messaging.Scheduler.Recurring;
 global using Messaging.Scheduler.Storage;
 global using Messaging.Scheduler.Writing;
+
+// What the tests, the fault suite and the benchmark share: waiting for a condition, the servers, a redis-server of a test's own.
+global using Messaging.Testing;

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Messaging.Testing;
 using StackExchange.Redis;
 
 namespace Messaging.Benchmarks.Infrastructure;
@@ -13,22 +11,19 @@ namespace Messaging.Benchmarks.Infrastructure;
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
-    readonly Process _process;
-    readonly string _folder;
+    readonly RedisServerProcess _process;
 
-    RedisServer(Process process, string folder, int port, ConnectionMultiplexer connection)
+    RedisServer(RedisServerProcess process, ConnectionMultiplexer connection)
     {
         _process = process;
-        _folder = folder;
-        Port = port;
         Connection = connection;
     }
 
-    public int Port { get; }
+    public int Port => _process.Port;
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
-    public string Configuration => $"127.0.0.1:{Port}";
+    public string Configuration => _process.Configuration;
 
     /// <summary>The benchmark's own connection (for the SET ceiling, INFO, cleanup), separate from the scheduler's.</summary>
     public ConnectionMultiplexer Connection { get; }
@@ -39,62 +34,20 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> Start(CancellationToken cancellationToken)
     {
-        var port = FreePort();
-        var folder = Directory.CreateTempSubdirectory("messaging-bench-redis-").FullName;
-        var start = new ProcessStartInfo("redis-server")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        string[] arguments =
-        [
-            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", folder,
-            "--save", "", "--appendonly", "no", "--notify-keyspace-events", "Ex", "--maxmemory-policy", "noeviction",
-            "--daemonize", "no", "--loglevel", "warning",
-        ];
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-
-        Process process;
+        var process = await RedisServerProcess.Start(
+            ["--appendonly", "no", "--notify-keyspace-events", "Ex", "--maxmemory-policy", "noeviction", "--loglevel", "warning"],
+            cancellationToken: cancellationToken);
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+            var connection = await ConnectionMultiplexer.ConnectAsync(
+                $"{process.Configuration},allowAdmin=true,abortConnect=true,connectTimeout=2000,syncTimeout=30000,asyncTimeout=30000,name=bench");
+            return new RedisServer(process, connection);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch
         {
-            Directory.Delete(folder, recursive: true);
-            throw new InvalidOperationException("redis-server is not on the PATH: install it (apt-get install redis-server) or run ./scripts/bench.sh.", ex);
+            await process.DisposeAsync();
+            throw;
         }
-
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"redis-server exited at start with code {process.ExitCode}");
-            try
-            {
-                var connection = await ConnectionMultiplexer.ConnectAsync(
-                    $"127.0.0.1:{port},allowAdmin=true,abortConnect=true,connectTimeout=2000,syncTimeout=30000,asyncTimeout=30000,name=bench");
-                return new RedisServer(process, folder, port, connection);
-            }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>One field of <c>INFO</c>, as text.</summary>
@@ -152,46 +105,22 @@ internal sealed class RedisServer : IAsyncDisposable
     /// empty) and at most <paramref name="pending" /> entries wait: so that stopping the worker cancels no publish.
     /// </summary>
     /// <returns>False when that did not happen within 30 s.</returns>
-    public async Task<bool> WaitSettled(string prefix, long pending, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
+    public Task<bool> WaitSettled(string prefix, long pending, CancellationToken cancellationToken) =>
+        Wait.TryUntil(async () =>
         {
             var inFlight = await Database.SortedSetLengthAsync(prefix + "{0}:inflight");
             var due = await Database.SortedSetLengthAsync(prefix + "{0}:due");
-            if (inFlight == 0 && due <= pending)
-                return true;
-            await Task.Delay(20, cancellationToken);
-        }
-
-        return false;
-    }
+            return inFlight == 0 && due <= pending;
+        }, TimeSpan.FromSeconds(30), cancellationToken, TimeSpan.FromMilliseconds(20));
 
     /// <summary>Waits until Redis has no objects left to free in the background (so that used_memory is settled).</summary>
-    public async Task LazyFreeDone(CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline && await Info("memory", "lazyfree_pending_objects") != "0")
-            await Task.Delay(50, cancellationToken);
-    }
+    public Task LazyFreeDone(CancellationToken cancellationToken) =>
+        Wait.TryUntil(async () => await Info("memory", "lazyfree_pending_objects") == "0", TimeSpan.FromSeconds(60), cancellationToken,
+            TimeSpan.FromMilliseconds(50));
 
     public async ValueTask DisposeAsync()
     {
         await Connection.DisposeAsync();
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temporary folder left behind is harmless.
-        }
+        await _process.DisposeAsync();
     }
 }

@@ -41,7 +41,7 @@ public static class Topology
             }
 
             return false;
-        }, Deadline, () => $"the exchange '{exchange}' routes to the queue '{queue}'");
+        }, Deadline, $"the exchange '{exchange}' routes to the queue '{queue}'");
 
         Assert.NotEmpty(route);
     }

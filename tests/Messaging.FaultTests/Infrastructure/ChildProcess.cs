@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Messaging.Testing;
 
 namespace Messaging.FaultTests.Infrastructure;
 
@@ -29,20 +30,7 @@ internal sealed class ChildProcess
     public string LogFile { get; }
     public long StartedUs { get; }
 
-    public bool HasExited
-    {
-        get
-        {
-            try
-            {
-                return _process.HasExited;
-            }
-            catch (InvalidOperationException)
-            {
-                return true;
-            }
-        }
-    }
+    public bool HasExited => Posix.HasExited(_process);
 
     public int? ExitCode => HasExited ? _process.ExitCode : null;
 
@@ -81,19 +69,7 @@ internal sealed class ChildProcess
     /// <summary>SIGKILL, then waits until the process is gone: the crash of the scenarios.</summary>
     public void Kill9()
     {
-        if (!HasExited)
-        {
-            try
-            {
-                _process.Kill(entireProcessTree: false);
-            }
-            catch (InvalidOperationException)
-            {
-                // Exited in between.
-            }
-        }
-
-        _process.WaitForExit();
+        Posix.Kill9(_process);
         _cleanup.Dispose();
     }
 

@@ -12,5 +12,17 @@ internal static class Clock
 
     public static DateTime FromUs(long us) => new(DateTime.UnixEpoch.Ticks + us * 10, DateTimeKind.Utc);
 
+    /// <summary>Waits until this clock reaches <paramref name="us" /> (a scenario's planned moment, not a guess at readiness).</summary>
+    public static async Task WaitUntil(long us, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var left = us - NowUs();
+            if (left <= 0)
+                return;
+            await Task.Delay(TimeSpan.FromMicroseconds(Math.Min(left, 200_000)), cancellationToken);
+        }
+    }
+
     public static string Format(long us) => FromUs(us).ToString("HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Messaging.Testing;
 
 namespace Messaging.FaultTests.Infrastructure;
 
@@ -59,7 +60,7 @@ internal sealed class RabbitNode : IAsyncDisposable
         if (_epmd is null or { HasExited: true })
         {
             _epmd = ChildProcess.Start("epmd", "epmd", ["-port", Port(_epmdPort), "-address", "127.0.0.1"], Path.Combine(_folder, "log", "epmd.log"));
-            await Wait.OrThrow(() => Listening(_epmdPort), TimeSpan.FromSeconds(10), $"epmd listens on 127.0.0.1:{_epmdPort}", cancellationToken);
+            await Wait.Until(() => Listening(_epmdPort), TimeSpan.FromSeconds(10), $"epmd listens on 127.0.0.1:{_epmdPort}", cancellationToken);
         }
 
         var environment = Environment();
@@ -73,7 +74,7 @@ internal sealed class RabbitNode : IAsyncDisposable
         _cleanup ??= Cleanup.Register($"RabbitMQ node {NodeName}", Stop);
 
         var started = Stopwatch.StartNew();
-        var ready = await Wait.Until(async () =>
+        var ready = await Wait.TryUntil(async () =>
         {
             if (_launcher.HasExited)
                 throw new InvalidOperationException($"rabbitmq-server {NodeName} exited during start-up (code {_launcher.ExitCode}):{System.Environment.NewLine}{_launcher.Tail()}");

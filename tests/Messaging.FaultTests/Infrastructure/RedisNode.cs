@@ -1,21 +1,21 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using Messaging.Testing;
 using StackExchange.Redis;
 
 namespace Messaging.FaultTests.Infrastructure;
 
 /// <summary>
-/// A <c>redis-server</c> of this program's own: a loopback port of its own, its data folder under the run's temporary
-/// folder, run in the foreground as a child process, so that it can be killed with SIGKILL and started again on the same
-/// data (AOF or RDB) like a crashed production server.
+/// A <c>redis-server</c> of this program's own (a <see cref="RedisServerProcess" />): a loopback port of its own, its data
+/// folder under the run's temporary folder, output appended to <c>redis.log</c> there, registered for clean-up while it
+/// runs, so that it can be killed with SIGKILL and started again on the same data (AOF or RDB) like a crashed production
+/// server.
 /// </summary>
 internal sealed class RedisNode : IAsyncDisposable
 {
     readonly string _folder;
     readonly string[] _settings;
-    ChildProcess? _process;
+    RedisServerProcess? _process;
+    IDisposable? _cleanup;
     readonly SemaphoreSlim _adminGate = new(1, 1);
     ConnectionMultiplexer? _admin;
 
@@ -43,30 +43,25 @@ internal sealed class RedisNode : IAsyncDisposable
     {
         if (IsRunning)
             throw new InvalidOperationException($"{Name} is already running");
+        if (_process != null)
+            await _process.DisposeAsync();
 
-        string[] arguments =
+        _process = null;
+        string[] settings =
         [
-            "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--protected-mode", "yes",
-            "--dir", _folder, "--daemonize", "no", "--logfile", "", "--save", "", "--appendonly", "no",
-            "--maxmemory-policy", "noeviction", "--notify-keyspace-events", "Ex",
+            "--protected-mode", "yes", "--logfile", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--notify-keyspace-events", "Ex",
             .. _settings,
         ];
-        _process = ChildProcess.Start($"redis-server {Name}", "redis-server", arguments, Path.Combine(_folder, "redis.log"));
-
-        var ready = await Wait.Until(async () =>
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"redis-server {Name} exited with code {_process.ExitCode}:{Environment.NewLine}{_process.Tail()}");
-            return await Ping();
-        }, TimeSpan.FromSeconds(60), cancellationToken);
-        if (!ready)
-            throw new TimeoutException($"redis-server {Name} did not answer PING on 127.0.0.1:{Port} within 60 s:{Environment.NewLine}{_process.Tail()}");
+        var process = await RedisServerProcess.Start(settings, Port, _folder, Path.Combine(_folder, "redis.log"), TimeSpan.FromSeconds(60), cancellationToken);
+        _process = process;
+        _cleanup = Cleanup.Register($"redis-server {Name} (pid {process.Pid})", () => process.Stop(TimeSpan.FromSeconds(10)));
     }
 
     /// <summary>SIGKILL: no shutdown, no last save, no fsync.</summary>
     public void Kill9()
     {
         _process?.Kill9();
+        Unregister();
         DropAdmin();
     }
 
@@ -74,6 +69,7 @@ internal sealed class RedisNode : IAsyncDisposable
     {
         if (_process != null)
             await _process.Stop(TimeSpan.FromSeconds(20));
+        Unregister();
         DropAdmin();
     }
 
@@ -151,23 +147,10 @@ internal sealed class RedisNode : IAsyncDisposable
             .ToDictionary(p => p[0], p => p[1]);
     }
 
-    async Task<bool> Ping()
+    void Unregister()
     {
-        try
-        {
-            using var client = new TcpClient();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
-            var buffer = new byte[256];
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
-        {
-            return false;
-        }
+        _cleanup?.Dispose();
+        _cleanup = null;
     }
 
     void DropAdmin()
@@ -180,5 +163,7 @@ internal sealed class RedisNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Stop();
+        if (_process != null)
+            await _process.DisposeAsync();
     }
 }

@@ -32,7 +32,7 @@ internal sealed class CancelRaceScenario : Scenario
         var cancels = new List<Task>(count);
         foreach (var (entry, atUs) in plan)
         {
-            await Wait.UntilClock(atUs, run.Token);
+            await Clock.WaitUntil(atUs, run.Token);
             cancels.Add(Task.Run(() => run.Producer.Cancel(entry), CancellationToken.None));
         }
 

@@ -44,7 +44,7 @@ internal sealed class RabbitOutageScenario : Scenario
             await rabbit.Stop();
             var downUs = Clock.NowUs();
             var atDown = run.Delivered;
-            await Wait.UntilClock(downUs + (long)outage.TotalMicroseconds, run.Token);
+            await Clock.WaitUntil(downUs + (long)outage.TotalMicroseconds, run.Token);
             var atRestart = run.Delivered;
             await rabbit.Start(run.Token);
             crash.EndUs = Clock.NowUs();

@@ -41,7 +41,7 @@ internal sealed class RdbRestoreScenario : Scenario
         run.AddCrash(crash);
 
         // Down until every message is overdue: each trigger key's TTL ran out while the server was not running.
-        await Wait.UntilClock(lastDueUs + 2_000_000, run.Token);
+        await Clock.WaitUntil(lastDueUs + 2_000_000, run.Token);
         await run.Redis.Start(run.Token);
         var upUs = Clock.NowUs();
         crash.EndUs = upUs;

@@ -43,13 +43,13 @@ internal sealed class RedisCrashScenario(bool everySecond) : Scenario
         })));
 
         var killUs = startUs + (long)(duration.TotalMicroseconds * (0.35 + Random.Shared.NextDouble() * 0.3));
-        await Wait.UntilClock(killUs, run.Token);
+        await Clock.WaitUntil(killUs, run.Token);
         var persistence = await run.Redis.Info("persistence");
         var crash = new CrashEvent("Redis SIGKILL", Clock.NowUs(), "kill -9 redis-server");
         run.Redis.Kill9();
         killUs = crash.StartUs;
 
-        await Wait.UntilClock(killUs + (long)outage.TotalMicroseconds, run.Token);
+        await Clock.WaitUntil(killUs + (long)outage.TotalMicroseconds, run.Token);
         await run.Redis.Start(run.Token);
         var upUs = Clock.NowUs();
         crash.EndUs = upUs;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Messaging.FaultTests.Infrastructure;
+using Messaging.Testing;
 using StackExchange.Redis;
 
 namespace Messaging.FaultTests.Scenarios;
@@ -25,7 +26,7 @@ internal sealed class SubscriptionKillScenario : Scenario
         var kills = run.Quick ? 2 : 5;
         await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
         await run.StartWorker("w");
-        await Wait.OrThrow(() => Subscribed(run), Resubscribe, "the bridge subscribed to its wake channel", run.Token);
+        await Wait.Until(() => Subscribed(run), Resubscribe, "the bridge subscribed to its wake channel", run.Token);
 
         var first = DateTime.UtcNow.AddSeconds(1);
         var entries = run.Plan(count, first, window);
@@ -35,11 +36,11 @@ internal sealed class SubscriptionKillScenario : Scenario
         for (var k = 0; k < kills; k++)
         {
             var at = Clock.ToUs(first) + (long)(window.TotalMicroseconds * (k + 0.5) / kills) + Random.Shared.Next(-300_000, 300_000);
-            await Wait.UntilClock(at, run.Token);
+            await Clock.WaitUntil(at, run.Token);
             var db = await run.Redis.Database();
             var killed = (long)await db.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
             var killedUs = Clock.NowUs();
-            var back = await Wait.Until(() => Subscribed(run), Resubscribe, run.Token, TimeSpan.FromMilliseconds(20));
+            var back = await Wait.TryUntil(() => Subscribed(run), Resubscribe, run.Token, TimeSpan.FromMilliseconds(20));
             var backUs = Clock.NowUs();
             gaps.Add((killedUs, backUs));
             if (back)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Messaging.FaultTests.Infrastructure;
+using Messaging.Testing;
 
 namespace Messaging.FaultTests.Scenarios;
 
@@ -26,9 +27,9 @@ internal sealed class WorkerDownScenario : Scenario
         var entries = run.Plan(count, first, spread);
         await run.ScheduleAll(entries);
 
-        await Wait.UntilClock(entries.Max(e => e.DueUs) + 1_000_000, run.Token);
+        await Clock.WaitUntil(entries.Max(e => e.DueUs) + 1_000_000, run.Token);
         var expiring = System.Diagnostics.Stopwatch.StartNew();
-        var expired = await Wait.Until(async () => await run.TriggerKeys() == 0, TimeSpan.FromSeconds(60), run.Token, TimeSpan.FromMilliseconds(250));
+        var expired = await Wait.TryUntil(async () => await run.TriggerKeys() == 0, TimeSpan.FromSeconds(60), run.Token, TimeSpan.FromMilliseconds(250));
         run.Result.Note(expired
             ? string.Create(CultureInfo.InvariantCulture, $"all {count:#,0} messages overdue and every trigger key expired (with nobody listening) {expiring.Elapsed.TotalSeconds:0.0} s after the last due time + 1 s; {run.Delivered} delivered meanwhile")
             : "some trigger keys were still there 60 s after the last due time");

@@ -49,7 +49,7 @@ internal sealed class WorkerKillScenario : Scenario
                 break;
             }
 
-            await Wait.UntilClock(Clock.NowUs() + Random.Shared.Next(0, 250_000), run.Token);
+            await Clock.WaitUntil(Clock.NowUs() + Random.Shared.Next(0, 250_000), run.Token);
             var delivered = run.Delivered;
             var killed = worker.Pid;
             var crash = await run.KillWorker(worker);

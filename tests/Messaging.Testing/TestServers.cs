@@ -1,13 +1,13 @@
 using System.Net.Sockets;
-using Messaging.Testing;
 using StackExchange.Redis;
 
-namespace Messaging.Consumers.Tests.Infrastructure;
+namespace Messaging.Testing;
 
 /// <summary>
 /// Where the real servers are: <c>REDIS</c>, <c>RABBITMQ</c> and <c>RABBITMQ_MANAGEMENT</c> from the environment (as
-/// <c>scripts/services.sh env</c> prints them), or the local defaults. A server that does not answer fails the test with
-/// a message naming it, its address and how to start it; a test never skips.
+/// <c>scripts/services.sh env</c> prints them); without <c>REDIS</c>, a Testcontainers Redis where a Docker engine is
+/// reachable, else the local defaults. A server that does not answer fails the test with a message naming it, its address
+/// and how to start it; a test never skips.
 /// </summary>
 public static class TestServers
 {
@@ -16,8 +16,27 @@ public static class TestServers
 
     static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>The StackExchange.Redis configuration string: <c>REDIS</c>, default <c>127.0.0.1:6379</c>.</summary>
-    public static string Redis => Variable("REDIS", "127.0.0.1:6379");
+    static readonly Lazy<string> RedisAddress = new(() =>
+    {
+        if (Environment.GetEnvironmentVariable("REDIS") is { Length: > 0 } redis)
+            return redis;
+        if (!DockerEngineReachable())
+            return "127.0.0.1:6379";
+
+        var container = new Testcontainers.Redis.RedisBuilder("redis:7").WithCommand("--notify-keyspace-events", "Ex").Build();
+        container.StartAsync().GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => container.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return container.GetConnectionString();
+    });
+
+    static readonly Lazy<Task<ConnectionMultiplexer>> SharedRedis = new(() => ConnectRedis());
+
+    /// <summary>
+    /// The StackExchange.Redis configuration string: <c>REDIS</c>; without it, a Redis container started once per test run
+    /// (Testcontainers, <c>redis:7</c>, stopped when the process exits) where a Docker engine is reachable, else
+    /// <c>127.0.0.1:6379</c>.
+    /// </summary>
+    public static string Redis => RedisAddress.Value;
 
     /// <summary>The AMQP address: <c>RABBITMQ</c>, default <c>amqp://guest:guest@127.0.0.1:5672/</c>.</summary>
     public static Uri RabbitMq => new(Variable("RABBITMQ", "amqp://guest:guest@127.0.0.1:5672/"));
@@ -25,8 +44,8 @@ public static class TestServers
     /// <summary>The management API: <c>RABBITMQ_MANAGEMENT</c>, default <c>http://guest:guest@127.0.0.1:15672/</c>.</summary>
     public static Uri RabbitMqManagement => new(Variable("RABBITMQ_MANAGEMENT", "http://guest:guest@127.0.0.1:15672/"));
 
-    /// <summary>A name no other test (or test run) uses: <c>{prefix}-{32 hex digits}</c>.</summary>
-    public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+    /// <summary>A key prefix, queue or virtual host name no other test (or test run) uses: <c>t-{name}-{32 hex digits}</c>.</summary>
+    public static string UniqueName(string name) => $"t-{name}-{Guid.NewGuid():N}";
 
     /// <summary>Connects to <see cref="Redis" />, or fails with a message saying which Redis could not be reached.</summary>
     public static Task<ConnectionMultiplexer> ConnectRedis() => ConnectRedis(Redis);
@@ -49,6 +68,38 @@ public static class TestServers
     }
 
     /// <summary>
+    /// The database of one connection to <see cref="Redis" /> that every test of the process shares, for the tests' own
+    /// reads and writes (never FLUSHDB: every test has its own prefix).
+    /// </summary>
+    public static async Task<IDatabase> RedisDatabase() => (await SharedRedis.Value).GetDatabase();
+
+    /// <summary>The Redis server's clock, Unix ms: the clock every due-time decision is made on.</summary>
+    public static async Task<long> RedisNow(IDatabase db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+        return (long)time[0] * 1000 + (long)time[1] / 1000;
+    }
+
+    /// <summary>Deletes every key that starts with <paramref name="prefix" /> (only the test's own; never FLUSHDB).</summary>
+    public static async Task DeleteRedisKeys(ConnectionMultiplexer redis, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        var db = redis.GetDatabase();
+        foreach (var endpoint in redis.GetEndPoints())
+        {
+            var server = redis.GetServer(endpoint);
+            if (server.IsReplica)
+                continue;
+            await foreach (var key in server.KeysAsync(db.Database, prefix + "*", pageSize: 250))
+                await db.KeyDeleteAsync(key);
+        }
+    }
+
+    /// <summary>Fails with a clear message unless the RabbitMQ at <see cref="RabbitMq" /> accepts TCP connections on its AMQP port.</summary>
+    public static Task EnsureRabbitMq() => EnsureAmqp(RabbitMq);
+
+    /// <summary>
     /// Fails with a clear message unless the RabbitMQ at <paramref name="amqp" /> accepts TCP connections on its AMQP port
     /// and its management API (<paramref name="management" />) answers.
     /// </summary>
@@ -56,18 +107,7 @@ public static class TestServers
     {
         ArgumentNullException.ThrowIfNull(amqp);
         ArgumentNullException.ThrowIfNull(management);
-        var port = amqp.Port > 0 ? amqp.Port : 5672;
-        try
-        {
-            using var timeout = new CancellationTokenSource(ConnectTimeout);
-            using var client = new TcpClient();
-            await client.ConnectAsync(amqp.Host, port, timeout.Token);
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-        {
-            throw Unreachable("RabbitMQ (AMQP)", $"{amqp.Host}:{port} (environment variable RABBITMQ)", NoAnswer(ex));
-        }
-
+        await EnsureAmqp(amqp);
         try
         {
             await management.Overview();
@@ -105,22 +145,29 @@ public static class TestServers
     }
 
     /// <summary>The exception a test fails with when a server does not answer.</summary>
-    public static InvalidOperationException Unreachable(string server, string address, Exception cause) =>
-        new($"Could not reach {server} at {address}. {HowToStart} (Cause: {cause.GetType().Name}: {cause.Message})", cause);
-
-    /// <summary>Deletes every key that starts with <paramref name="prefix" /> (only the test's own; never FLUSHDB).</summary>
-    public static async Task DeleteRedisKeys(ConnectionMultiplexer redis, string prefix)
+    public static InvalidOperationException Unreachable(string server, string address, Exception cause)
     {
-        var db = redis.GetDatabase();
-        foreach (var endpoint in redis.GetEndPoints())
+        ArgumentNullException.ThrowIfNull(cause);
+        return new($"Could not reach {server} at {address}. {HowToStart} (Cause: {cause.GetType().Name}: {cause.Message})", cause);
+    }
+
+    static async Task EnsureAmqp(Uri amqp)
+    {
+        var port = amqp.Port > 0 ? amqp.Port : 5672;
+        try
         {
-            var server = redis.GetServer(endpoint);
-            if (server.IsReplica)
-                continue;
-            await foreach (var key in server.KeysAsync(db.Database, prefix + "*", pageSize: 250))
-                await db.KeyDeleteAsync(key);
+            using var timeout = new CancellationTokenSource(ConnectTimeout);
+            using var client = new TcpClient();
+            await client.ConnectAsync(amqp.Host, port, timeout.Token);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            throw Unreachable("RabbitMQ (AMQP)", $"{amqp.Host}:{port} (environment variable RABBITMQ)", NoAnswer(ex));
         }
     }
+
+    static bool DockerEngineReachable() =>
+        Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } || File.Exists("/var/run/docker.sock");
 
     static Exception NoAnswer(Exception ex) =>
         ex is OperationCanceledException ? new TimeoutException($"no answer within {ConnectTimeout.TotalSeconds:0} s.", ex) : ex;
