@@ -8,6 +8,8 @@
 -- (0: none, the schedule ended)
 -- Returns one number per triple, in order: 1 when acknowledged, 0 when that claim was lost (lease reclaimed, or
 -- rescheduled under the same token).
+--- @include "entry"
+
 local results = {}
 for i = 1, #ARGV - 2, 3 do
   local token = ARGV[i]
@@ -19,9 +21,9 @@ for i = 1, #ARGV - 2, 3 do
     local nextDue = tonumber(ARGV[i + 2])
     if redis.call('HEXISTS', KEYS[6], token) == 1 and nextDue > 0 then
       local entry = redis.call('HGET', KEYS[3], token)
-      local rest = entry and string.match(entry, '^%d+(|.*)$')
-      if rest then
-        redis.call('HSET', KEYS[3], token, '0' .. rest)
+      local reset = entry and entry_with_attempts(entry, 0)
+      if reset then
+        redis.call('HSET', KEYS[3], token, reset)
       end
       redis.call('HSET', KEYS[6], token .. ':at', nextDue)
       if redis.call('HEXISTS', KEYS[7], token) == 0 then

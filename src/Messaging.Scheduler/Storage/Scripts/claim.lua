@@ -5,9 +5,10 @@
 -- Returns { now, lease expiry, next due (-1: none), next lease expiry (-1: none), backlog, in flight,
 --           reclaimed, token1, due1, entry1, recurring definition1 ('' for a one-time message), occurrence1 (Unix ms,
 --           '' for a one-time message), token2, ... }
+--- @include "clock"
+
 local batch = tonumber(ARGV[1])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = redis_now_ms()
 local lease = now + tonumber(ARGV[2])
 
 -- Entries whose lease ran out belong to a bridge that died or stalled: they are due again.

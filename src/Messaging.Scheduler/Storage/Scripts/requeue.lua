@@ -3,6 +3,9 @@
 -- KEYS[6] recurring definitions (hash)  KEYS[7] paused recurring schedules (hash)
 -- ARGV[1] token  ARGV[2] "requeue" or "delete"  ARGV[3] due time, Unix ms (requeue; 0: now by the Redis clock)
 -- Returns 1 when done, 0 when the token is not dead-lettered.
+--- @include "clock"
+--- @include "entry"
+
 local token = ARGV[1]
 if not redis.call('ZSCORE', KEYS[4], token) then
   return 0
@@ -19,13 +22,12 @@ end
 
 local due = tonumber(ARGV[3])
 if due == 0 then
-  local t = redis.call('TIME')
-  due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  due = redis_now_ms()
 end
 
-local rest = string.match(entry, '^%d+(|.*)$')
-if rest then
-  redis.call('HSET', KEYS[3], token, '0' .. rest)
+local reset = entry_with_attempts(entry, 0)
+if reset then
+  redis.call('HSET', KEYS[3], token, reset)
 end
 redis.call('ZADD', KEYS[1], due, token)
 return 1

@@ -13,6 +13,8 @@
 -- ARGV[9], ARGV[10], ... pairs of name id and name that the payload refers to
 -- Returns { 1, milliseconds until due by the Redis clock (0 or less: due at once) },
 -- or { 0 } when a cancel for this token was sent after this command (the commands arrived out of order).
+--- @include "clock"
+
 local token = ARGV[1]
 local due = tonumber(ARGV[2])
 
@@ -24,8 +26,7 @@ if sent > 0 then
   end
 end
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = redis_now_ms()
 
 -- A message being delivered under this token is not touched (it is too late to stop it);
 -- dropping its claim makes the old delivery's acknowledgement leave this new entry alone.
