@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace Messaging.Scheduler.Tests;
 
 /// <summary>The include step that puts the shared Lua fragments (<c>Storage/Scripts/include/*.lua</c>) into the scripts.</summary>
@@ -26,5 +28,15 @@ public sealed class LuaScriptsTests
     {
         var ex = Assert.Throws<InvalidOperationException>(() => LuaScripts.Expand("--- @include \"no-such-fragment\"\nreturn 1\n", "test"));
         Assert.Contains("no-such-fragment", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_script_gets_keys_of_its_partition_only_so_that_one_call_stays_in_one_cluster_slot()
+    {
+        var partition = new PartitionKeys("scheduler:", 3);
+        RedisKey[][] lists = [partition.ScheduleKeys("A", "t"), partition.CancelKeys("A", "t"), partition.ClaimKeys, partition.AcknowledgeKeys,
+            partition.ReleaseKeys, partition.RequeueKeys, partition.RecurringKeys];
+        Assert.All(lists.SelectMany(keys => keys), key => Assert.StartsWith("scheduler:{3}:", (string)key!, StringComparison.Ordinal));
+        Assert.All(lists, keys => Assert.Equal(keys.Length, keys.Distinct().Count()));
     }
 }

@@ -47,7 +47,7 @@ internal sealed class RedisDeadLetters : IRedisSchedulerDeadLetters
         var db = await _connection.Database().ConfigureAwait(false);
         foreach (var partition in PartitionsOf(token))
         {
-            var result = await db.ScriptEvaluateAsync(LuaScripts.Requeue, partition.All, [token, action, due]).ConfigureAwait(false);
+            var result = await db.ScriptEvaluateAsync(LuaScripts.Requeue, partition.RequeueKeys, [token, action, due]).ConfigureAwait(false);
             if ((long)result == 1)
                 return true;
         }

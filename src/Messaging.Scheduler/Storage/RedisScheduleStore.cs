@@ -44,7 +44,7 @@ internal sealed class RedisScheduleStore
         var partition = Keyspace.For(tokenId);
         var token = SchedulerKeyspace.Format(tokenId);
 
-        RedisKey[] keys = [.. partition.All, partition.Trigger(channel, token), partition.CancelMarker(token), partition.Names];
+        var keys = partition.ScheduleKeys(channel, token);
         var values = new List<RedisValue>(8 + encoded.Names.Count * 2)
         {
             token,
@@ -79,7 +79,7 @@ internal sealed class RedisScheduleStore
         var channel = string.Empty;
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            RedisKey[] keys = [.. partition.All, partition.Trigger(channel.Length == 0 ? "_" : channel, token), partition.CancelMarker(token)];
+            var keys = partition.CancelKeys(channel.Length == 0 ? "_" : channel, token);
             RedisValue[] values = [token, channel, commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0];
             var result = (RedisResult[])(await Run(LuaScripts.Cancel, keys, values, "cancel a scheduled message").ConfigureAwait(false))!;
             switch ((int)result[0])
@@ -114,7 +114,7 @@ internal sealed class RedisScheduleStore
     public async Task<ClaimBatch> Claim(PartitionKeys partition, int? max = null)
     {
         var db = await _connection.Database().ConfigureAwait(false);
-        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.All,
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.ClaimKeys,
             [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false))!;
 
         var now = (long)result[0];
@@ -165,7 +165,7 @@ internal sealed class RedisScheduleStore
         }
 
         var db = await _connection.Database().ConfigureAwait(false);
-        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.AcknowledgeBatch, partition.All, values).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.AcknowledgeBatch, partition.AcknowledgeKeys, values).ConfigureAwait(false))!;
         if (result.Length != acknowledgements.Count)
             throw new InvalidOperationException($"ack-batch.lua answered {result.Length} results for {acknowledgements.Count} entries.");
 
@@ -198,7 +198,7 @@ internal sealed class RedisScheduleStore
     {
         var partition = Keyspace.For(tokenId);
         var next = nextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
-        var result = await Run(LuaScripts.Recurring, partition.All, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule")
+        var result = await Run(LuaScripts.Recurring, partition.RecurringKeys, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule")
             .ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -216,7 +216,7 @@ internal sealed class RedisScheduleStore
         string reason)
     {
         var db = await _connection.Database().ConfigureAwait(false);
-        var result = await db.ScriptEvaluateAsync(LuaScripts.Release, partition.All,
+        var result = await db.ScriptEvaluateAsync(LuaScripts.Release, partition.ReleaseKeys,
             [token, lease, (long)delay.TotalMilliseconds, countAttempt ? "1" : "0", attemptsAllowed, reason]).ConfigureAwait(false);
         return (long)result;
     }

@@ -1,6 +1,6 @@
 -- Claims up to ARGV[1] due entries for delivery, atomically, by the Redis clock.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
--- KEYS[6] recurring definitions (hash)  KEYS[7] paused recurring schedules (hash)
+-- KEYS[6] recurring definitions (field <token>) and current occurrences (field <token>:at)
 -- ARGV[1] batch size  ARGV[2] lease, ms
 -- Returns { now, lease expiry, next due (-1: none), next lease expiry (-1: none), backlog, in flight,
 --           reclaimed, token1, due1, entry1, recurring definition1 ('' for a one-time message), occurrence1 (Unix ms,

@@ -1,6 +1,5 @@
 -- Gives a claimed entry back after a failed delivery: due again after a delay, or dead-lettered.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
--- KEYS[6] recurring definitions (hash)  KEYS[7] paused recurring schedules (hash)
 -- ARGV[1] token  ARGV[2] the lease expiry the claim returned  ARGV[3] retry delay, ms
 -- ARGV[4] "1" when this failure counts as an attempt  ARGV[5] attempts allowed (0: dead-letter now)  ARGV[6] reason
 -- Returns the attempts made so far, -1 when dead-lettered, -2 when the claim was lost.
