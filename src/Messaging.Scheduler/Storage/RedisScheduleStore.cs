@@ -156,13 +156,20 @@ internal sealed class RedisScheduleStore
 
     /// <summary>Cancels, pauses or resumes a recurring schedule.</summary>
     /// <param name="tokenId">The schedule's token.</param>
-    /// <param name="action"><c>cancel</c>, <c>pause</c> or <c>resume</c>.</param>
+    /// <param name="change">Cancel, pause or resume.</param>
     /// <param name="nextOccurrence">For resume: the next occurrence.</param>
     /// <returns>False when there is no such schedule (or, for resume, it was not paused).</returns>
-    public async Task<bool> ChangeRecurring(Guid tokenId, string action, DateTimeOffset? nextOccurrence = null)
+    public async Task<bool> ChangeRecurring(Guid tokenId, RecurringChange change, DateTimeOffset? nextOccurrence = null)
     {
         var partition = Keyspace.For(tokenId);
         var next = nextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
+        var action = change switch
+        {
+            RecurringChange.Cancel => "cancel",
+            RecurringChange.Pause => "pause",
+            RecurringChange.Resume => "resume",
+            _ => throw new ArgumentOutOfRangeException(nameof(change), change, "No such change to a recurring schedule."),
+        };
         var result = await Run(LuaScripts.Recurring, partition.RecurringKeys, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule")
             .ConfigureAwait(false);
         return (long)result == 1;
