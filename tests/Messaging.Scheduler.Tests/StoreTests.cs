@@ -147,6 +147,21 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     }
 
     [Fact]
+    public async Task An_entry_is_stored_as_attempts_channel_and_payload_and_a_retry_rewrites_only_the_attempts()
+    {
+        var token = Guid.NewGuid();
+        var payload = StoredMessageCodec.Encode(Message(), token).Payload;
+        await Store.Schedule(token, await RedisUtc(), "SELLER", Message());
+        var stored = (byte[])(await Db.HashGetAsync(Partition.Entries, token.ToString("N")))!;
+        Assert.Equal([.. "0|SELLER|"u8, .. payload], stored);
+
+        var claimed = Assert.Single((await Store.Claim(Partition)).Messages);
+        await Store.Release(Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.FromMinutes(5), countAttempt: true, 2, "boom");
+        var retried = (byte[])(await Db.HashGetAsync(Partition.Entries, claimed.Token))!;
+        Assert.Equal([.. "1|SELLER|"u8, .. payload], retried);
+    }
+
+    [Fact]
     public async Task An_entry_without_the_header_is_handed_back_as_unreadable_and_dead_lettered_as_it_is()
     {
         var token = Guid.NewGuid().ToString("N");

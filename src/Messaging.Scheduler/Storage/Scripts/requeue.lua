@@ -1,6 +1,6 @@
 -- Takes a dead-lettered entry back into the due index (attempts reset), or deletes it for good.
 -- KEYS[1] due index  KEYS[2] entries  KEYS[3] dead-letter set  KEYS[4] dead-letter reasons
--- ARGV[1] token  ARGV[2] "requeue" or "delete"  ARGV[3] due time, Unix ms (requeue; 0: now by the Redis clock)
+-- ARGV[1] token  ARGV[2] "requeue" or "delete" (DeadLetterAction)  ARGV[3] due time, Unix ms (requeue; 0: now by the Redis clock)
 -- Returns 1 when done, 0 when the token is not dead-lettered.
 --- @include "clock"
 --- @include "entry"

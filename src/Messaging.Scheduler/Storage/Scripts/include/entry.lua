@@ -1,5 +1,11 @@
 -- An entry in the entries hash is 'attempts|channel|payload': ASCII digits, '|', the channel, '|', the binary payload.
--- Each function answers nil for a value that does not start with this header (it was not written by the scheduler).
+-- The readers answer nil for a value that does not start with this header (it was not written by the scheduler).
+-- C# reads the same header with EntryHeader.
+
+-- A new entry: no failed delivery yet.
+local function entry_new(channel, payload)
+  return '0|' .. channel .. '|' .. payload
+end
 
 -- The failed deliveries recorded in the entry's header.
 local function entry_attempts(entry)
