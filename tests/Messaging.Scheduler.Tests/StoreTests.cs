@@ -121,11 +121,11 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
         var first = Assert.Single((await Store.Claim(Partition)).Messages);
 
         // A failure that is not the message's fault (the bus was down) does not use up an attempt.
-        Assert.Equal(0, await Store.Release(Partition, first.Token, first.LeaseExpiry, TimeSpan.Zero, countAttempt: false, 2, "bus down"));
+        Assert.Equal(new ReleaseResult(ReleaseOutcome.Retried, 0), await Store.Release(Partition, first.Token, first.LeaseExpiry, TimeSpan.Zero, countAttempt: false, 2, "bus down"));
         var second = Assert.Single((await Store.Claim(Partition)).Messages);
         Assert.Equal(0, second.Attempts);
 
-        Assert.Equal(1, await Store.Release(Partition, second.Token, second.LeaseExpiry, TimeSpan.FromMinutes(5), countAttempt: true, 2, "boom"));
+        Assert.Equal(new ReleaseResult(ReleaseOutcome.Retried, 1), await Store.Release(Partition, second.Token, second.LeaseExpiry, TimeSpan.FromMinutes(5), countAttempt: true, 2, "boom"));
         var waiting = await Store.Claim(Partition);
         Assert.Empty(waiting.Messages);
         Assert.InRange(waiting.NextDue!.Value - waiting.Now, TimeSpan.FromMinutes(4).TotalMilliseconds, TimeSpan.FromMinutes(5).TotalMilliseconds);
@@ -133,12 +133,51 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
         await Db.SortedSetAddAsync(Partition.Due, second.Token, waiting.Now);
         var third = Assert.Single((await Store.Claim(Partition)).Messages);
         Assert.Equal(1, third.Attempts);
-        Assert.Equal(-1, await Store.Release(Partition, third.Token, third.LeaseExpiry, TimeSpan.Zero, countAttempt: true, 2, "boom again"));
+        Assert.Equal(new ReleaseResult(ReleaseOutcome.DeadLettered, 2), await Store.Release(Partition, third.Token, third.LeaseExpiry, TimeSpan.Zero, countAttempt: true, 2, "boom again"));
 
         Assert.NotNull(await Db.SortedSetScoreAsync(Partition.Dead, third.Token));
         Assert.Equal("boom again", (string?)await Db.HashGetAsync(Partition.DeadReasons, third.Token));
         Assert.True(await Db.HashExistsAsync(Partition.Entries, third.Token), "a dead-lettered entry keeps its message");
         Assert.Equal(0, await Db.SortedSetLengthAsync(Partition.InFlight));
+
+        // A second answer under the same claim changes nothing.
+        Assert.Equal(new ReleaseResult(ReleaseOutcome.ClaimLost, 0),
+            await Store.Release(Partition, third.Token, third.LeaseExpiry, TimeSpan.Zero, countAttempt: true, 2, "late"));
+        Assert.Equal("boom again", (string?)await Db.HashGetAsync(Partition.DeadReasons, third.Token));
+    }
+
+    [Fact]
+    public async Task An_entry_is_stored_as_attempts_channel_and_payload_and_a_retry_rewrites_only_the_attempts()
+    {
+        var token = Guid.NewGuid();
+        var payload = StoredMessageCodec.Encode(Message(), token).Payload;
+        await Store.Schedule(token, await RedisUtc(), "SELLER", Message());
+        var stored = (byte[])(await Db.HashGetAsync(Partition.Entries, token.ToString("N")))!;
+        Assert.Equal([.. "0|SELLER|"u8, .. payload], stored);
+
+        var claimed = Assert.Single((await Store.Claim(Partition)).Messages);
+        await Store.Release(Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.FromMinutes(5), countAttempt: true, 2, "boom");
+        var retried = (byte[])(await Db.HashGetAsync(Partition.Entries, claimed.Token))!;
+        Assert.Equal([.. "1|SELLER|"u8, .. payload], retried);
+    }
+
+    [Fact]
+    public async Task An_entry_without_the_header_is_handed_back_as_unreadable_and_dead_lettered_as_it_is()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        await Db.HashSetAsync(Partition.Entries, token, "not a scheduler entry");
+        await Db.SortedSetAddAsync(Partition.Due, token, 0);
+
+        var batch = await Store.Claim(Partition);
+        Assert.Empty(batch.Messages);
+        var (unreadable, lease, reason) = Assert.Single(batch.Unreadable);
+        Assert.Equal(token, unreadable);
+        Assert.Equal(EntryHeader.Missing, reason);
+
+        Assert.Equal(new ReleaseResult(ReleaseOutcome.DeadLettered, 1),
+            await Store.Release(Partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason));
+        Assert.NotNull(await Db.SortedSetScoreAsync(Partition.Dead, token));
+        Assert.Equal("not a scheduler entry", (string?)await Db.HashGetAsync(Partition.Entries, token));
     }
 
     [Fact]

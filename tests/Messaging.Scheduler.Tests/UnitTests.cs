@@ -5,6 +5,25 @@ namespace Messaging.Scheduler.Tests;
 /// <summary>Pure logic: the entry format, channel names, option validation and the wake-up signal.</summary>
 public sealed class UnitTests
 {
+    [Theory]
+    [InlineData("3|SELLER|\0|x", 3, "SELLER", "\0|x")]
+    [InlineData("0||", 0, "", "")]
+    public void The_entry_header_gives_attempts_channel_and_the_payload_after_it(string entry, int attempts, string channel, string payload)
+    {
+        Assert.True(EntryHeader.TryRead(System.Text.Encoding.UTF8.GetBytes(entry), out var header));
+        Assert.Equal(attempts, header.Attempts);
+        Assert.Equal(channel, header.Channel);
+        Assert.Equal(payload, System.Text.Encoding.UTF8.GetString(header.Payload.Span));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("3|SELLER")]
+    [InlineData("x|SELLER|payload")]
+    [InlineData("-1|SELLER|payload")]
+    public void An_entry_without_the_header_is_not_read(string entry) =>
+        Assert.False(EntryHeader.TryRead(System.Text.Encoding.UTF8.GetBytes(entry), out _));
+
     [Fact]
     public void The_codec_reads_back_what_it_wrote()
     {

@@ -53,7 +53,7 @@ internal sealed class MessageDelivery
     public async Task DeadLetter(PartitionKeys partition, string token, long lease, string reason)
     {
         var result = await _store.Release(partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason).ConfigureAwait(false);
-        if (result == -1)
+        if (result.Outcome == ReleaseOutcome.DeadLettered)
         {
             _instruments.DeadLettered();
             SchedulerLog.DeadLettered(_logger, token, reason);
@@ -162,7 +162,7 @@ internal sealed class MessageDelivery
 
         var result = await _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, delay, counts, _policy.MaxAttempts,
             $"delivery failed {attempt} time(s); last error: {exception.GetType().Name}: {exception.Message}").ConfigureAwait(false);
-        if (result == -1)
+        if (result.Outcome == ReleaseOutcome.DeadLettered)
         {
             _instruments.DeadLettered();
             SchedulerLog.DeadLettered(_logger, claimed.Token, $"delivery failed {attempt} time(s): {exception.Message}");

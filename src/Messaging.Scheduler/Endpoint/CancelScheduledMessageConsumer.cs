@@ -17,5 +17,5 @@ internal sealed class CancelScheduledMessageConsumer : IConsumer<CancelScheduled
     public Task Consume(ConsumeContext<CancelScheduledMessage> context) => _writer.Cancel(context.Message.TokenId, ScheduleWriter.ToUtc(context.Message.Timestamp));
 
     public Task Consume(ConsumeContext<CancelScheduledRecurringMessage> context) =>
-        _writer.ChangeRecurring(context.Message.ScheduleId, context.Message.ScheduleGroup, "cancel");
+        _writer.ChangeRecurring(context.Message.ScheduleId, context.Message.ScheduleGroup, RecurringChange.Cancel);
 }

@@ -14,8 +14,8 @@ internal sealed class PauseScheduledMessageConsumer : IConsumer<PauseScheduledRe
     }
 
     public Task Consume(ConsumeContext<PauseScheduledRecurringMessage> context) =>
-        _writer.ChangeRecurring(context.Message.ScheduleId, context.Message.ScheduleGroup, "pause");
+        _writer.ChangeRecurring(context.Message.ScheduleId, context.Message.ScheduleGroup, RecurringChange.Pause);
 
     public Task Consume(ConsumeContext<ResumeScheduledRecurringMessage> context) =>
-        _writer.ChangeRecurring(context.Message.ScheduleId, context.Message.ScheduleGroup, "resume");
+        _writer.ChangeRecurring(context.Message.ScheduleId, context.Message.ScheduleGroup, RecurringChange.Resume);
 }

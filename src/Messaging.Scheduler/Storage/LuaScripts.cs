@@ -1,9 +1,16 @@
 using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Messaging.Scheduler.Storage;
 
 /// <summary>The Lua scripts embedded beside this code (<c>Storage/Scripts/*.lua</c>).</summary>
-internal static class LuaScripts
+/// <remarks>
+/// A line <c>--- @include "name"</c> in a script is replaced, when the script is loaded, by the fragment
+/// <c>Storage/Scripts/include/name.lua</c> (each fragment at most once per script). An include that names no fragment
+/// fails the load.
+/// </remarks>
+internal static partial class LuaScripts
 {
     public static readonly string Schedule = Load("schedule");
     public static readonly string Cancel = Load("cancel");
@@ -13,12 +20,45 @@ internal static class LuaScripts
     public static readonly string Requeue = Load("requeue");
     public static readonly string Recurring = Load("recurring");
 
-    static string Load(string name)
+    const string ResourcePrefix = "Messaging.Scheduler.Scripts.";
+
+    static string Load(string name) =>
+        Expand(Read(ResourcePrefix + name + ".lua") ?? throw new InvalidOperationException($"The embedded script {ResourcePrefix}{name}.lua is missing from the assembly."),
+            name);
+
+    /// <summary>Replaces each <c>--- @include "name"</c> line of <paramref name="script" /> with its embedded fragment.</summary>
+    /// <param name="script">The script's text.</param>
+    /// <param name="name">The script's name, for the message when an include names no fragment.</param>
+    /// <exception cref="InvalidOperationException">An include names no embedded fragment.</exception>
+    internal static string Expand(string script, string name)
     {
-        var resource = $"Messaging.Scheduler.Scripts.{name}.lua";
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"The embedded script {resource} is missing from the assembly.");
-        using var reader = new StreamReader(stream);
+        var included = new HashSet<string>(StringComparer.Ordinal);
+        return Expand(script, name, included);
+    }
+
+    static string Expand(string script, string name, HashSet<string> included) =>
+        Include().Replace(script, match =>
+        {
+            var fragment = match.Groups["name"].Value;
+            if (!included.Add(fragment))
+                return string.Empty;
+
+            var resource = $"{ResourcePrefix}include.{fragment}.lua";
+            var text = Read(resource)
+                ?? throw new InvalidOperationException($"The script {name} includes \"{fragment}\", but no fragment {resource} is embedded in the assembly.");
+            return Expand(text, name, included);
+        });
+
+    static string? Read(string resource)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(resource);
+        if (stream == null)
+            return null;
+
+        using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();
     }
+
+    [GeneratedRegex("""^--- @include "(?<name>[^"]+)"[ \t]*\r?\n?""", RegexOptions.Multiline)]
+    private static partial Regex Include();
 }

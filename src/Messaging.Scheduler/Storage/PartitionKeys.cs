@@ -35,7 +35,11 @@ internal sealed class PartitionKeys
         Paused = Root + "paused";
         Names = Root + "names";
         Wake = RedisChannel.Literal(Root + "wake");
-        All = [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused];
+        ClaimKeys = [Due, InFlight, Entries, Dead, DeadReasons, Recurring];
+        AcknowledgeKeys = [Due, InFlight, Entries, Recurring, Paused];
+        ReleaseKeys = [Due, InFlight, Entries, Dead, DeadReasons];
+        RequeueKeys = [Due, Entries, Dead, DeadReasons];
+        RecurringKeys = [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused];
     }
 
     public int Partition { get; }
@@ -53,8 +57,32 @@ internal sealed class PartitionKeys
     public RedisKey Names { get; }
     public RedisChannel Wake { get; }
 
-    /// <summary>The keys in the order every script takes them: due, in flight, entries, dead, dead reasons, recurring, paused.</summary>
-    public RedisKey[] All { get; }
+    // Each script's KEYS, in the order its header lists them: only the keys it touches, all in this partition's slot.
+
+    /// <summary><c>schedule.lua</c>: due, in flight, entries, dead, dead reasons, recurring, paused, the trigger key, the
+    /// cancel marker, names.</summary>
+    public RedisKey[] ScheduleKeys(string channel, string token) =>
+        [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused, Trigger(channel, token), CancelMarker(token), Names];
+
+    /// <summary><c>cancel.lua</c>: due, in flight, entries, dead, dead reasons, recurring, paused, the trigger key of
+    /// <paramref name="channel" />, the cancel marker.</summary>
+    public RedisKey[] CancelKeys(string channel, string token) =>
+        [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused, Trigger(channel, token), CancelMarker(token)];
+
+    /// <summary><c>claim.lua</c>: due, in flight, entries, dead, dead reasons, recurring.</summary>
+    public RedisKey[] ClaimKeys { get; }
+
+    /// <summary><c>ack-batch.lua</c>: due, in flight, entries, recurring, paused.</summary>
+    public RedisKey[] AcknowledgeKeys { get; }
+
+    /// <summary><c>release.lua</c>: due, in flight, entries, dead, dead reasons.</summary>
+    public RedisKey[] ReleaseKeys { get; }
+
+    /// <summary><c>requeue.lua</c>: due, entries, dead, dead reasons.</summary>
+    public RedisKey[] RequeueKeys { get; }
+
+    /// <summary><c>recurring.lua</c>: due, in flight, entries, dead, dead reasons, recurring, paused.</summary>
+    public RedisKey[] RecurringKeys { get; }
 
     public RedisKey Trigger(string channel, string token) => Root + channel + ":" + token;
 

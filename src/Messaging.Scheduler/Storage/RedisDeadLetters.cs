@@ -37,21 +37,27 @@ internal sealed class RedisDeadLetters : IRedisSchedulerDeadLetters
     }
 
     public Task<bool> Requeue(string token, DateTime? dueUtc = null) =>
-        Run(token, "requeue", dueUtc is { } due ? RedisScheduleStore.ToUnixMilliseconds(due.ToUniversalTime()) : 0);
+        Run(token, DeadLetterAction.Requeue, dueUtc is { } due ? RedisScheduleStore.ToUnixMilliseconds(due.ToUniversalTime()) : 0);
 
     public Task<bool> Requeue(Guid tokenId, DateTime? dueUtc = null) => Requeue(SchedulerKeyspace.Format(tokenId), dueUtc);
 
-    public Task<bool> Delete(string token) => Run(token, "delete", 0);
+    public Task<bool> Delete(string token) => Run(token, DeadLetterAction.Delete, 0);
 
     public Task<bool> Delete(Guid tokenId) => Delete(SchedulerKeyspace.Format(tokenId));
 
-    async Task<bool> Run(string token, string action, long due)
+    async Task<bool> Run(string token, DeadLetterAction action, long due)
     {
         ArgumentException.ThrowIfNullOrEmpty(token);
+        RedisValue argument = action switch
+        {
+            DeadLetterAction.Requeue => "requeue",
+            DeadLetterAction.Delete => "delete",
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action, "No such action on a dead-lettered entry."),
+        };
         var db = await _connection.Database().ConfigureAwait(false);
         foreach (var partition in PartitionsOf(token))
         {
-            var result = await db.ScriptEvaluateAsync(LuaScripts.Requeue, partition.All, [token, action, due]).ConfigureAwait(false);
+            var result = await db.ScriptEvaluateAsync(LuaScripts.Requeue, partition.RequeueKeys, [token, argument, due]).ConfigureAwait(false);
             if ((long)result == 1)
                 return true;
         }

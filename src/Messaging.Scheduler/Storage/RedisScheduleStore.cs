@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -44,7 +42,7 @@ internal sealed class RedisScheduleStore
         var partition = Keyspace.For(tokenId);
         var token = SchedulerKeyspace.Format(tokenId);
 
-        RedisKey[] keys = [.. partition.All, partition.Trigger(channel, token), partition.CancelMarker(token), partition.Names];
+        var keys = partition.ScheduleKeys(channel, token);
         var values = new List<RedisValue>(8 + encoded.Names.Count * 2)
         {
             token,
@@ -79,21 +77,13 @@ internal sealed class RedisScheduleStore
         var channel = string.Empty;
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            RedisKey[] keys = [.. partition.All, partition.Trigger(channel.Length == 0 ? "_" : channel, token), partition.CancelMarker(token)];
+            var keys = partition.CancelKeys(channel.Length == 0 ? "_" : channel, token);
             RedisValue[] values = [token, channel, commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0];
-            var result = (RedisResult[])(await Run(LuaScripts.Cancel, keys, values, "cancel a scheduled message").ConfigureAwait(false))!;
-            switch ((int)result[0])
-            {
-                case 0:
-                    return CancelOutcome.NotFound;
-                case 1:
-                    return CancelOutcome.Cancelled;
-                case 2:
-                    return CancelOutcome.TooLate;
-                default:
-                    channel = (string)result[1]!;
-                    break;
-            }
+            var reply = await Run(LuaScripts.Cancel, keys, values, "cancel a scheduled message").ConfigureAwait(false);
+            if (ReadCancelReply(reply, out var current) is { } outcome)
+                return outcome;
+
+            channel = current;
         }
 
         throw new RedisSchedulerUnavailableException($"The message {token} was rescheduled under another channel five times while it was being cancelled; try again.");
@@ -114,34 +104,9 @@ internal sealed class RedisScheduleStore
     public async Task<ClaimBatch> Claim(PartitionKeys partition, int? max = null)
     {
         var db = await _connection.Database().ConfigureAwait(false);
-        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.All,
-            [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false))!;
-
-        var now = (long)result[0];
-        var lease = (long)result[1];
-        var nextDue = (long)result[2];
-        var nextLease = (long)result[3];
-
-        var messages = new List<ClaimedMessage>((result.Length - 7) / 5);
-        var unreadable = new List<(string, long, string)>();
-        for (var i = 7; i + 4 < result.Length; i += 5)
-        {
-            var token = (string)result[i]!;
-            var due = (long)double.Parse((string)result[i + 1]!, CultureInfo.InvariantCulture);
-            var entry = (byte[])result[i + 2]!;
-            var recurring = (string?)result[i + 3];
-            var occurrence = long.TryParse((string?)result[i + 4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) ? at : due;
-            if (TryReadHeader(entry, out var attempts, out var channel, out var payload, out var problem))
-            {
-                messages.Add(new ClaimedMessage(partition, token, due, lease, attempts, channel, payload,
-                    string.IsNullOrEmpty(recurring) ? null : new RecurringOccurrence(recurring, occurrence)));
-            }
-            else
-                unreadable.Add((token, lease, problem));
-        }
-
-        return new ClaimBatch(now, messages, unreadable, nextDue < 0 ? null : nextDue, nextLease < 0 ? null : nextLease,
-            (long)result[4], (long)result[5], (long)result[6]);
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.ClaimKeys,
+            [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false);
+        return ClaimReplyReader.Read(partition, reply);
     }
 
     /// <summary>Acknowledges delivered entries of one partition (one or many) in one round trip: each is deleted while its
@@ -165,7 +130,7 @@ internal sealed class RedisScheduleStore
         }
 
         var db = await _connection.Database().ConfigureAwait(false);
-        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.AcknowledgeBatch, partition.All, values).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.AcknowledgeBatch, partition.AcknowledgeKeys, values).ConfigureAwait(false))!;
         if (result.Length != acknowledgements.Count)
             throw new InvalidOperationException($"ack-batch.lua answered {result.Length} results for {acknowledgements.Count} entries.");
 
@@ -191,14 +156,21 @@ internal sealed class RedisScheduleStore
 
     /// <summary>Cancels, pauses or resumes a recurring schedule.</summary>
     /// <param name="tokenId">The schedule's token.</param>
-    /// <param name="action"><c>cancel</c>, <c>pause</c> or <c>resume</c>.</param>
+    /// <param name="change">Cancel, pause or resume.</param>
     /// <param name="nextOccurrence">For resume: the next occurrence.</param>
     /// <returns>False when there is no such schedule (or, for resume, it was not paused).</returns>
-    public async Task<bool> ChangeRecurring(Guid tokenId, string action, DateTimeOffset? nextOccurrence = null)
+    public async Task<bool> ChangeRecurring(Guid tokenId, RecurringChange change, DateTimeOffset? nextOccurrence = null)
     {
         var partition = Keyspace.For(tokenId);
         var next = nextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
-        var result = await Run(LuaScripts.Recurring, partition.All, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule")
+        var action = change switch
+        {
+            RecurringChange.Cancel => "cancel",
+            RecurringChange.Pause => "pause",
+            RecurringChange.Resume => "resume",
+            _ => throw new ArgumentOutOfRangeException(nameof(change), change, "No such change to a recurring schedule."),
+        };
+        var result = await Run(LuaScripts.Recurring, partition.RecurringKeys, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule")
             .ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -211,33 +183,36 @@ internal sealed class RedisScheduleStore
     /// <param name="countAttempt">False when the failure was not the message's fault (the broker was down).</param>
     /// <param name="attemptsAllowed">Attempts before it is dead-lettered; 0 dead-letters it now.</param>
     /// <param name="reason">Why it failed: kept with a dead-lettered entry.</param>
-    /// <returns>The attempts made, -1 when dead-lettered, -2 when the claim was lost.</returns>
-    public async Task<long> Release(PartitionKeys partition, string token, long lease, TimeSpan delay, bool countAttempt, int attemptsAllowed,
+    /// <returns>Retried or dead-lettered, with the attempts made; or that the claim was lost.</returns>
+    public async Task<ReleaseResult> Release(PartitionKeys partition, string token, long lease, TimeSpan delay, bool countAttempt, int attemptsAllowed,
         string reason)
     {
         var db = await _connection.Database().ConfigureAwait(false);
-        var result = await db.ScriptEvaluateAsync(LuaScripts.Release, partition.All,
+        var reply = await db.ScriptEvaluateAsync(LuaScripts.Release, partition.ReleaseKeys,
             [token, lease, (long)delay.TotalMilliseconds, countAttempt ? "1" : "0", attemptsAllowed, reason]).ConfigureAwait(false);
-        return (long)result;
+        return ReleaseResult.Read(reply);
     }
 
-    static bool TryReadHeader(byte[] entry, out int attempts, out string channel, out ReadOnlyMemory<byte> payload, out string problem)
+    /// <summary>Reads <c>cancel.lua</c>'s reply: <c>{ 0 }</c> not found, <c>{ 1 }</c> cancelled, <c>{ 2 }</c> too late;
+    /// <c>{ 3, channel }</c> (null) when the entry is stored under another channel than the one the caller read.</summary>
+    static CancelOutcome? ReadCancelReply(RedisResult reply, out string channel)
     {
-        attempts = 0;
+        var fields = (RedisResult[])reply!;
         channel = string.Empty;
-        payload = default;
-        var first = Array.IndexOf(entry, (byte)'|');
-        var second = first < 0 ? -1 : Array.IndexOf(entry, (byte)'|', first + 1);
-        if (second < 0 || !int.TryParse(entry.AsSpan(0, first), NumberStyles.None, CultureInfo.InvariantCulture, out attempts))
+        switch ((long)fields[0])
         {
-            problem = "the entry does not start with the scheduler's 'attempts|channel|' header: it was not written by this scheduler";
-            return false;
+            case 0:
+                return CancelOutcome.NotFound;
+            case 1:
+                return CancelOutcome.Cancelled;
+            case 2:
+                return CancelOutcome.TooLate;
+            case 3:
+                channel = (string)fields[1]!;
+                return null;
+            default:
+                throw new InvalidOperationException($"cancel.lua answered {(long)fields[0]}, which is no outcome.");
         }
-
-        channel = Encoding.UTF8.GetString(entry, first + 1, second - first - 1);
-        payload = entry.AsMemory(second + 1);
-        problem = string.Empty;
-        return true;
     }
 
     async Task<RedisResult> Run(string script, RedisKey[] keys, RedisValue[] values, string what)

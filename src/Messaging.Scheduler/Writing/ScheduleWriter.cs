@@ -69,7 +69,7 @@ internal sealed class ScheduleWriter
         if (definition.First(await _store.Now().ConfigureAwait(false)) is not { } first)
         {
             SchedulerLog.RecurringHasNoOccurrence(_logger, definition.ScheduleGroup, definition.ScheduleId, definition.CronExpression);
-            await _store.ChangeRecurring(token, "cancel").ConfigureAwait(false);
+            await _store.ChangeRecurring(token, RecurringChange.Cancel).ConfigureAwait(false);
             return;
         }
 
@@ -81,21 +81,21 @@ internal sealed class ScheduleWriter
     /// <summary>Cancels, pauses or resumes the recurring schedule with this id and group.</summary>
     /// <param name="scheduleId">The schedule's id.</param>
     /// <param name="scheduleGroup">The schedule's group.</param>
-    /// <param name="action"><c>cancel</c>, <c>pause</c> or <c>resume</c>.</param>
-    public async Task ChangeRecurring(string scheduleId, string? scheduleGroup, string action)
+    /// <param name="change">Cancel, pause or resume.</param>
+    public async Task ChangeRecurring(string scheduleId, string? scheduleGroup, RecurringChange change)
     {
         var token = RecurringDefinition.TokenFor(scheduleId, scheduleGroup);
         DateTimeOffset? next = null;
-        if (action == "resume")
+        if (change == RecurringChange.Resume)
         {
             var definition = await _store.ReadRecurring(token).ConfigureAwait(false);
             next = definition?.First(await _store.Now().ConfigureAwait(false));
             if (definition != null && next == null)
-                action = "cancel";
+                change = RecurringChange.Cancel;
         }
 
-        var done = await _store.ChangeRecurring(token, action, next).ConfigureAwait(false);
-        SchedulerLog.RecurringChanged(_logger, scheduleGroup ?? string.Empty, scheduleId, action, done);
+        var done = await _store.ChangeRecurring(token, change, next).ConfigureAwait(false);
+        SchedulerLog.RecurringChanged(_logger, scheduleGroup ?? string.Empty, scheduleId, change.ToString().ToLowerInvariant(), done);
     }
 
     /// <param name="tokenId">The token to cancel.</param>

@@ -1,13 +1,15 @@
 -- Acknowledges delivered entries of one partition in one step (one or many), each token in the order given: deleted
 -- only while the caller's claim still holds it; a recurring schedule's entry stays and its next occurrence goes into the
 -- due index in the same step, so a crash can neither skip nor repeat one.
--- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
--- KEYS[6] recurring definitions (field <token>) and current occurrences (field <token>:at, Unix ms)
--- KEYS[7] paused recurring schedules
+-- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries
+-- KEYS[4] recurring definitions (field <token>) and current occurrences (field <token>:at, Unix ms)
+-- KEYS[5] paused recurring schedules
 -- ARGV: triples of token, the lease expiry its claim returned, a recurring schedule's next occurrence in Unix ms
 -- (0: none, the schedule ended)
 -- Returns one number per triple, in order: 1 when acknowledged, 0 when that claim was lost (lease reclaimed, or
 -- rescheduled under the same token).
+--- @include "entry"
+
 local results = {}
 for i = 1, #ARGV - 2, 3 do
   local token = ARGV[i]
@@ -17,20 +19,20 @@ for i = 1, #ARGV - 2, 3 do
   else
     redis.call('ZREM', KEYS[2], token)
     local nextDue = tonumber(ARGV[i + 2])
-    if redis.call('HEXISTS', KEYS[6], token) == 1 and nextDue > 0 then
+    if redis.call('HEXISTS', KEYS[4], token) == 1 and nextDue > 0 then
       local entry = redis.call('HGET', KEYS[3], token)
-      local rest = entry and string.match(entry, '^%d+(|.*)$')
-      if rest then
-        redis.call('HSET', KEYS[3], token, '0' .. rest)
+      local reset = entry and entry_with_attempts(entry, 0)
+      if reset then
+        redis.call('HSET', KEYS[3], token, reset)
       end
-      redis.call('HSET', KEYS[6], token .. ':at', nextDue)
-      if redis.call('HEXISTS', KEYS[7], token) == 0 then
+      redis.call('HSET', KEYS[4], token .. ':at', nextDue)
+      if redis.call('HEXISTS', KEYS[5], token) == 0 then
         redis.call('ZADD', KEYS[1], nextDue, token)
       end
     else
       redis.call('HDEL', KEYS[3], token)
-      redis.call('HDEL', KEYS[6], token, token .. ':at')
-      redis.call('HDEL', KEYS[7], token)
+      redis.call('HDEL', KEYS[4], token, token .. ':at')
+      redis.call('HDEL', KEYS[5], token)
     end
     results[#results + 1] = 1
   end

@@ -6,6 +6,8 @@
 -- ARGV[3] when the cancel command was sent, Unix ms (0: not a command). When nothing is found, a marker remembers it
 -- for an hour, so that a schedule command sent earlier but handled later does not bring the message back.
 -- Returns { 1 } cancelled, { 0 } unknown token, { 2 } too late (in flight), { 3, channel } read again with this channel.
+--- @include "entry"
+
 local token = ARGV[1]
 if redis.call('ZSCORE', KEYS[2], token) then
   return { 2 }
@@ -19,7 +21,7 @@ if not entry then
   return { 0 }
 end
 
-local channel = string.match(entry, '^%d+|([^|]*)|')
+local channel = entry_channel(entry)
 if channel and channel ~= ARGV[2] then
   return { 3, channel }
 end

@@ -1,13 +1,14 @@
 -- Claims up to ARGV[1] due entries for delivery, atomically, by the Redis clock.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
--- KEYS[6] recurring definitions (hash)  KEYS[7] paused recurring schedules (hash)
+-- KEYS[6] recurring definitions (field <token>) and current occurrences (field <token>:at)
 -- ARGV[1] batch size  ARGV[2] lease, ms
 -- Returns { now, lease expiry, next due (-1: none), next lease expiry (-1: none), backlog, in flight,
 --           reclaimed, token1, due1, entry1, recurring definition1 ('' for a one-time message), occurrence1 (Unix ms,
 --           '' for a one-time message), token2, ... }
+--- @include "clock"
+
 local batch = tonumber(ARGV[1])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = redis_now_ms()
 local lease = now + tonumber(ARGV[2])
 
 -- Entries whose lease ran out belong to a bridge that died or stalled: they are due again.

@@ -1,7 +1,8 @@
 -- Cancels, pauses or resumes a recurring schedule.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
 -- KEYS[6] recurring definitions  KEYS[7] paused recurring schedules
--- ARGV[1] token  ARGV[2] "cancel", "pause" or "resume"  ARGV[3] for resume: the next occurrence, Unix ms (0: none)
+-- ARGV[1] token  ARGV[2] "cancel", "pause" or "resume" (RecurringChange)
+-- ARGV[3] for resume: the next occurrence, Unix ms (0: none)
 -- Returns 1 when done, 0 when no such recurring schedule exists (or, for resume, it was not paused).
 -- An occurrence already in flight is delivered; its acknowledgement then sees the change.
 local token = ARGV[1]

@@ -1,31 +1,32 @@
 -- Takes a dead-lettered entry back into the due index (attempts reset), or deletes it for good.
--- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
--- KEYS[6] recurring definitions (hash)  KEYS[7] paused recurring schedules (hash)
--- ARGV[1] token  ARGV[2] "requeue" or "delete"  ARGV[3] due time, Unix ms (requeue; 0: now by the Redis clock)
+-- KEYS[1] due index  KEYS[2] entries  KEYS[3] dead-letter set  KEYS[4] dead-letter reasons
+-- ARGV[1] token  ARGV[2] "requeue" or "delete" (DeadLetterAction)  ARGV[3] due time, Unix ms (requeue; 0: now by the Redis clock)
 -- Returns 1 when done, 0 when the token is not dead-lettered.
+--- @include "clock"
+--- @include "entry"
+
 local token = ARGV[1]
-if not redis.call('ZSCORE', KEYS[4], token) then
+if not redis.call('ZSCORE', KEYS[3], token) then
   return 0
 end
 
-redis.call('ZREM', KEYS[4], token)
-redis.call('HDEL', KEYS[5], token)
+redis.call('ZREM', KEYS[3], token)
+redis.call('HDEL', KEYS[4], token)
 
-local entry = redis.call('HGET', KEYS[3], token)
+local entry = redis.call('HGET', KEYS[2], token)
 if ARGV[2] == 'delete' or not entry then
-  redis.call('HDEL', KEYS[3], token)
+  redis.call('HDEL', KEYS[2], token)
   return 1
 end
 
 local due = tonumber(ARGV[3])
 if due == 0 then
-  local t = redis.call('TIME')
-  due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  due = redis_now_ms()
 end
 
-local rest = string.match(entry, '^%d+(|.*)$')
-if rest then
-  redis.call('HSET', KEYS[3], token, '0' .. rest)
+local reset = entry_with_attempts(entry, 0)
+if reset then
+  redis.call('HSET', KEYS[2], token, reset)
 end
 redis.call('ZADD', KEYS[1], due, token)
 return 1

@@ -1,6 +1,6 @@
 -- Stores (or replaces) one scheduled message, atomically.
 -- KEYS[1] due index (zset: token -> due ms)     KEYS[2] in-flight set (zset: token -> lease expiry ms)
--- KEYS[3] entries (hash: token -> "attempts|channel|payload")
+-- KEYS[3] entries (hash: token -> "attempts|channel|payload", see include/entry.lua)
 -- KEYS[4] dead-letter set (zset)                KEYS[5] dead-letter reasons (hash)
 -- KEYS[6] recurring definitions (hash)          KEYS[7] paused recurring schedules (hash)
 -- KEYS[8] the TTL trigger key, <prefix>{p}:<CHANNEL>:<token>
@@ -13,6 +13,9 @@
 -- ARGV[9], ARGV[10], ... pairs of name id and name that the payload refers to
 -- Returns { 1, milliseconds until due by the Redis clock (0 or less: due at once) },
 -- or { 0 } when a cancel for this token was sent after this command (the commands arrived out of order).
+--- @include "clock"
+--- @include "entry"
+
 local token = ARGV[1]
 local due = tonumber(ARGV[2])
 
@@ -24,8 +27,7 @@ if sent > 0 then
   end
 end
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = redis_now_ms()
 
 -- A message being delivered under this token is not touched (it is too late to stop it);
 -- dropping its claim makes the old delivery's acknowledgement leave this new entry alone.
@@ -38,7 +40,7 @@ for i = 9, #ARGV, 2 do
   redis.call('HSETNX', KEYS[10], ARGV[i], ARGV[i + 1])
 end
 
-redis.call('HSET', KEYS[3], token, '0|' .. ARGV[3] .. '|' .. ARGV[4])
+redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], ARGV[4]))
 redis.call('ZADD', KEYS[1], due, token)
 redis.call('HDEL', KEYS[7], token)
 if ARGV[8] ~= '' then

@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text;
+
+namespace Messaging.Scheduler.Storage;
+
+/// <summary>
+/// The header of an entry in the entries hash: <c>attempts|channel|payload</c>, ASCII digits, <c>|</c>, the channel,
+/// <c>|</c>, the binary payload. The scripts read and rewrite it with <c>Scripts/include/entry.lua</c>.
+/// </summary>
+/// <param name="Attempts">Failed deliveries recorded.</param>
+/// <param name="Channel">The channel, for example <c>SELLER</c>.</param>
+/// <param name="Payload">What follows the header: the encoded <see cref="StoredMessage" />.</param>
+internal readonly record struct EntryHeader(int Attempts, string Channel, ReadOnlyMemory<byte> Payload)
+{
+    /// <summary>Why an entry without the header cannot be delivered (kept with the dead-lettered entry).</summary>
+    public const string Missing =
+        "the entry does not start with the scheduler's 'attempts|channel|' header: it was not written by this scheduler";
+
+    /// <summary>Reads the header of a stored entry.</summary>
+    /// <param name="entry">The entry, as stored.</param>
+    /// <param name="header">The header and the payload after it.</param>
+    /// <returns>False when the entry does not start with the header.</returns>
+    public static bool TryRead(byte[] entry, out EntryHeader header)
+    {
+        header = default;
+        var first = Array.IndexOf(entry, (byte)'|');
+        var second = first < 0 ? -1 : Array.IndexOf(entry, (byte)'|', first + 1);
+        if (second < 0 || !int.TryParse(entry.AsSpan(0, first), NumberStyles.None, CultureInfo.InvariantCulture, out var attempts))
+            return false;
+
+        header = new EntryHeader(attempts, Encoding.UTF8.GetString(entry, first + 1, second - first - 1), entry.AsMemory(second + 1));
+        return true;
+    }
+}
