@@ -140,6 +140,59 @@ public sealed class ResilienceTests
         Assert.Equal(0, await db.SortedSetLengthAsync(keys + "inflight"));
     }
 
+    [Fact]
+    public async Task An_entry_cut_off_inside_its_binary_part_is_dead_lettered_at_its_first_attempt_and_its_neighbours_are_delivered()
+    {
+        const string name = nameof(An_entry_cut_off_inside_its_binary_part_is_dead_lettered_at_its_first_attempt_and_its_neighbours_are_delivered);
+        await using var bus = await TestBus.Start(name, s => s.Bridge = false);
+        var db = await TestServers.RedisDatabase();
+        var keys = $"{bus.KeyPrefix}{{0}}:";
+        var now = await TestServers.RedisNow(db);
+
+        // A real compact entry as entries were written before they carried a checksum, cut off inside its first ID; and a
+        // token the due index names without any entry.
+        var (encoded, _) = await new ScheduledMessageSerializer(int.MaxValue).Encode(new Uri("queue:nowhere"), bus.Probe(9),
+            MassTransit.Pipe.Empty<MassTransit.SendContext<ProbeMessage>>(), Guid.NewGuid(), null, null, CancellationToken.None);
+        await db.HashSetAsync(keys + "entries", "cut", (byte[])[.. "0|PROBE|"u8, .. encoded.Payload.AsSpan(0, 8)]);
+        await db.SortedSetAddAsync(keys + "due", "cut", now - 10);
+        await db.SortedSetAddAsync(keys + "due", "no-entry", now - 5);
+        var before = await bus.Scheduler.SchedulePublish(DateTime.UtcNow.AddSeconds(-1), bus.Probe(1));
+        var after = await bus.Scheduler.SchedulePublish(DateTime.UtcNow, bus.Probe(2));
+
+        var logs = new ListLoggerProvider();
+        var deadLettered = 0L;
+        using var meter = new System.Diagnostics.Metrics.MeterListener();
+        meter.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == RedisSchedulerDiagnostics.MeterName && instrument.Name == "messaging.scheduler.dead_lettered")
+                listener.EnableMeasurementEvents(instrument);
+        };
+        meter.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref deadLettered, value));
+        meter.Start();
+
+        await using var bridge = await TestBus.Start("bridge", s =>
+        {
+            s.Consumers = false;
+            s.KeyPrefix = bus.KeyPrefix;
+            s.Logs = logs;
+        });
+
+        await bus.Log.WaitFor(2, TimeSpan.FromSeconds(30));
+        Assert.Equal(before.TokenId, Guid.Parse((string)bus.Log.Single(1).Headers[MessageHeaders.SchedulingTokenId]!));
+        Assert.Equal(after.TokenId, Guid.Parse((string)bus.Log.Single(2).Headers[MessageHeaders.SchedulingTokenId]!));
+        await Wait.Until(async () => await db.SortedSetLengthAsync(keys + "dead") == 2, TimeSpan.FromSeconds(30), "both bad tokens are dead-lettered");
+        var reason = (string?)await db.HashGetAsync(keys + "dead-reasons", "cut");
+        Assert.Contains("unreadable entry", reason, StringComparison.Ordinal);
+        Assert.Equal(ClaimReplyReader.NoEntry, (string?)await db.HashGetAsync(keys + "dead-reasons", "no-entry"));
+        Assert.Equal(0, await db.SortedSetLengthAsync(keys + "inflight"));
+
+        // Dead-lettered at the first attempt: no retry was counted for it, and both are logged and counted.
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("cut failed", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, line => line.Contains("message cut moved to the dead-letter set", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, line => line.Contains("message no-entry moved to the dead-letter set: " + ClaimReplyReader.NoEntry, StringComparison.Ordinal));
+        await Wait.Until(() => Task.FromResult(Interlocked.Read(ref deadLettered) >= 2), TimeSpan.FromSeconds(5), "both dead letters are counted");
+    }
+
     static async Task<string> FirstToken(IDatabase db, string prefix) =>
         (string?)(await db.HashKeysAsync($"{prefix}{{0}}:entries")).FirstOrDefault() ?? "none";
 }

@@ -191,7 +191,8 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
 
         Assert.False(await Store.Acknowledge(Partition, old.Token, old.LeaseExpiry));
         var entry = (byte[])(await Db.HashGetAsync(Partition.Entries, old.Token))!;
-        Assert.EndsWith("new", System.Text.Encoding.UTF8.GetString(entry), StringComparison.Ordinal);
+        Assert.True(EntryHeader.TryRead(entry, out var header));
+        Assert.EndsWith("new", System.Text.Encoding.UTF8.GetString(((WholeEnvelope)StoredMessageCodec.Decode(header.Payload)).Message.Body.Span), StringComparison.Ordinal);
         Assert.NotNull(await Db.SortedSetScoreAsync(Partition.Due, old.Token));
     }
 

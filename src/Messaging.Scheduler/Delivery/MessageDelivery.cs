@@ -54,10 +54,14 @@ internal sealed class MessageDelivery
     {
         var result = await _store.Release(partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason).ConfigureAwait(false);
         if (result.Outcome == ReleaseOutcome.DeadLettered)
-        {
-            _instruments.DeadLettered();
-            SchedulerLog.DeadLettered(_logger, token, reason);
-        }
+            DeadLettered(token, reason);
+    }
+
+    /// <summary>Counts and logs a message that went to the dead-letter set.</summary>
+    public void DeadLettered(string token, string reason)
+    {
+        _instruments.DeadLettered();
+        SchedulerLog.DeadLettered(_logger, token, reason);
     }
 
     async Task<DeliveryOutcome> Attempt(ClaimedMessage claimed, CancellationToken cancellationToken)
@@ -67,14 +71,20 @@ internal sealed class MessageDelivery
         {
             message = await _store.Read(claimed).ConfigureAwait(false);
         }
-        catch (FormatException ex)
-        {
-            return DeliveryOutcome.Unreadable("unreadable entry: " + ex.Message);
-        }
         catch (Exception ex) when (ex is RedisException or RedisSchedulerUnavailableException)
         {
             // The names could not be read: Redis trouble, not the message's fault.
             return new DeliveryOutcome(DeliveryOutcomeKind.Failed, Error: ex);
+        }
+        catch (FormatException ex)
+        {
+            return DeliveryOutcome.Unreadable("unreadable entry: " + ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // Whatever else reading it threw, no retry reads it better: dead-lettered at the first attempt, not retried
+            // for ever.
+            return DeliveryOutcome.Unreadable($"unreadable entry ({ex.GetType().Name}): {ex.Message}");
         }
 
         try
@@ -164,8 +174,7 @@ internal sealed class MessageDelivery
             $"delivery failed {attempt} time(s); last error: {exception.GetType().Name}: {exception.Message}").ConfigureAwait(false);
         if (result.Outcome == ReleaseOutcome.DeadLettered)
         {
-            _instruments.DeadLettered();
-            SchedulerLog.DeadLettered(_logger, claimed.Token, $"delivery failed {attempt} time(s): {exception.Message}");
+            DeadLettered(claimed.Token, $"delivery failed {attempt} time(s): {exception.Message}");
         }
     }
 }

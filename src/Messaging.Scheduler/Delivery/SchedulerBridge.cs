@@ -181,6 +181,8 @@ internal sealed class SchedulerBridge : BackgroundService
 
                 foreach (var (token, lease, reason) in batch.Unreadable)
                     await _delivery.DeadLetter(partition, token, lease, reason).ConfigureAwait(false);
+                foreach (var token in batch.DeadLettered)
+                    _delivery.DeadLettered(token, ClaimReplyReader.NoEntry);
 
                 foreach (var message in batch.Messages)
                     window.Add(_delivery.Run(message, batch.Now, delivering));

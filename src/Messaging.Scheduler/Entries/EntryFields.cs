@@ -25,5 +25,8 @@ internal enum EntryFields
 
     /// <summary>The envelope had <c>MT-Scheduling-TokenId</c> set to the entry's token, which is not stored again.</summary>
     TokenHeader = 1 << 15,
-    All = (1 << 16) - 1,
+
+    /// <summary>The entry ends with a CRC-32 of all its bytes before it.</summary>
+    Checksum = 1 << 16,
+    All = (1 << 17) - 1,
 }

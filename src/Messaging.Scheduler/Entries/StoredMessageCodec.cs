@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Text;
 
 namespace Messaging.Scheduler.Entries;
@@ -11,13 +12,18 @@ namespace Messaging.Scheduler.Entries;
 /// <item>Format 1, for any other envelope (<see cref="WholeEnvelope" />): the destination, the content type, the transport
 /// properties and the envelope as it was serialized.</item>
 /// </list>
-/// Strings and byte runs are length-prefixed. Anything it cannot read raises a <see cref="FormatException" /> that says
-/// why, which the bridge turns into a dead-letter reason.
+/// Strings and byte runs are length-prefixed. An entry ends with a CRC-32 of everything before it (format 2 with
+/// <see cref="EntryFields.Checksum" />, format 3: format 1 with the checksum), so that a changed or truncated entry is
+/// refused rather than delivered different; entries written before the checksum (formats 1 and 2 without it) are still
+/// read. Anything it cannot read, whatever is wrong with it, raises a <see cref="FormatException" /> that says why, which
+/// the bridge turns into a dead-letter reason.
 /// </summary>
 internal static class StoredMessageCodec
 {
     const byte Version1 = 1;
     const byte Version2 = 2;
+    const byte Version3 = 3;
+    const int ChecksumLength = 4;
 
     const byte TagString = 1;
     const byte TagBoolean = 2;
@@ -39,12 +45,14 @@ internal static class StoredMessageCodec
                     WriteCompact(writer, compact);
                     break;
                 case WholeEnvelope whole:
-                    writer.Write(Version1);
+                    writer.Write(Version3);
                     WriteWhole(writer, whole.Message);
                     break;
                 default:
                     throw new ArgumentException($"{entry.GetType().Name} is not an entry this codec writes.", nameof(entry));
             }
+
+            writer.Write(Crc32.HashToUInt32(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
         }
 
         return new EncodedEntry(stream.ToArray(), entry.Names);
@@ -59,23 +67,50 @@ internal static class StoredMessageCodec
     {
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(bytes.ToArray(), writable: false), Encoding.UTF8);
+            var data = bytes.ToArray();
+            using var reader = new BinaryReader(new MemoryStream(data, writable: false), Encoding.UTF8);
             var version = reader.ReadByte();
-            return version switch
+            switch (version)
             {
-                Version1 => new WholeEnvelope(ReadWhole(reader)),
-                Version2 => ReadCompact(reader),
-                _ => throw new FormatException($"the entry has format version {version}, and this scheduler reads versions {Version1} and {Version2} only"),
-            };
+                case Version1:
+                    return new WholeEnvelope(ReadWhole(reader));
+                case Version3:
+                    return Checked(data, 1, body => new WholeEnvelope(ReadWhole(body)));
+                case Version2:
+                    var fields = (EntryFields)reader.Read7BitEncodedInt();
+                    return fields.HasFlag(EntryFields.Checksum)
+                        ? Checked(data, (int)reader.BaseStream.Position, body => ReadCompact(body, fields))
+                        : ReadCompact(reader, fields);
+                default:
+                    throw new FormatException($"the entry has format version {version}, and this scheduler reads versions {Version1} to {Version3} only");
+            }
         }
         catch (EndOfStreamException)
         {
             throw new FormatException("the entry ends before its last field: it was truncated or is not a scheduler entry");
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is not FormatException)
         {
-            throw new FormatException("the entry cannot be read: " + ex.Message, ex);
+            // Whatever a damaged entry makes the reader throw (a length out of range, a GUID of the wrong size, bytes that
+            // are not UTF-8), it is the codec's refusal to read it.
+            throw new FormatException($"the entry cannot be read ({ex.GetType().Name}): {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Reads the entry's fields from <paramref name="start" /> to its checksum, then checks the checksum: a cut entry
+    /// is reported by the field it cut, a changed one by its checksum.</summary>
+    static StoredEntry Checked(byte[] data, int start, Func<BinaryReader, StoredEntry> read)
+    {
+        var length = data.Length - ChecksumLength;
+        if (length < start)
+            throw new FormatException("the entry ends before its checksum: it was truncated");
+
+        StoredEntry entry;
+        using (var body = new BinaryReader(new MemoryStream(data, start, length - start, writable: false), Encoding.UTF8))
+            entry = read(body);
+        if (Crc32.HashToUInt32(data.AsSpan(0, length)) != BitConverter.ToUInt32(data, length))
+            throw new FormatException("the entry's checksum does not match its bytes: it was changed or truncated after it was written");
+        return entry;
     }
 
     static void WriteWhole(BinaryWriter writer, StoredMessage message)
@@ -132,6 +167,7 @@ internal static class StoredMessageCodec
             fields |= EntryFields.Headers;
         if (envelope.TokenHeader)
             fields |= EntryFields.TokenHeader;
+        fields |= EntryFields.Checksum;
 
         writer.Write7BitEncodedInt((int)fields);
         foreach (var id in envelope.Ids)
@@ -171,9 +207,8 @@ internal static class StoredMessageCodec
         writer.Write(envelope.Message.Span);
     }
 
-    static CompactEnvelope ReadCompact(BinaryReader reader)
+    static CompactEnvelope ReadCompact(BinaryReader reader, EntryFields fields)
     {
-        var fields = (EntryFields)reader.Read7BitEncodedInt();
         if ((fields & ~EntryFields.All) != 0)
             throw new FormatException($"the entry has fields 0x{(int)fields:x} that this scheduler does not know");
 

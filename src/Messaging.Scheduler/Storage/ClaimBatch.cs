@@ -4,6 +4,8 @@ namespace Messaging.Scheduler.Storage;
 /// <param name="Now">The Redis clock when the claim ran, Unix ms.</param>
 /// <param name="Messages">The claimed entries, oldest due first.</param>
 /// <param name="Unreadable">Entries whose header could not be read, to dead-letter: token, lease and reason.</param>
+/// <param name="DeadLettered">Tokens the due index named without an entry: the claim dead-lettered them
+/// (<see cref="ClaimReplyReader.NoEntry" />).</param>
 /// <param name="NextDue">The earliest due time still waiting, or null when the index is empty.</param>
 /// <param name="NextLeaseExpiry">The earliest lease that may run out, or null when nothing is in flight.</param>
 /// <param name="Backlog">Entries waiting in the due index.</param>
@@ -13,6 +15,7 @@ internal sealed record ClaimBatch(
     long Now,
     IReadOnlyList<ClaimedMessage> Messages,
     IReadOnlyList<(string Token, long Lease, string Reason)> Unreadable,
+    IReadOnlyList<string> DeadLettered,
     long? NextDue,
     long? NextLeaseExpiry,
     long Backlog,

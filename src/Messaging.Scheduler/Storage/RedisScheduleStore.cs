@@ -105,7 +105,7 @@ internal sealed class RedisScheduleStore
     {
         var db = await _connection.Database().ConfigureAwait(false);
         var reply = await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.ClaimKeys,
-            [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds]).ConfigureAwait(false);
+            [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds, ClaimReplyReader.NoEntry]).ConfigureAwait(false);
         return ClaimReplyReader.Read(partition, reply);
     }
 

@@ -1,10 +1,11 @@
 -- Claims up to ARGV[1] due entries for delivery, atomically, by the Redis clock.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries  KEYS[4] dead-letter set  KEYS[5] dead-letter reasons
 -- KEYS[6] recurring definitions (field <token>) and current occurrences (field <token>:at)
--- ARGV[1] batch size  ARGV[2] lease, ms
+-- ARGV[1] batch size  ARGV[2] lease, ms  ARGV[3] the dead-letter reason of a token the due index names without an entry
 -- Returns { now, lease expiry, next due (-1: none), next lease expiry (-1: none), backlog, in flight,
 --           reclaimed, token1, due1, entry1, recurring definition1 ('' for a one-time message), occurrence1 (Unix ms,
---           '' for a one-time message), token2, ... }
+--           '' for a one-time message), token2, ... }; a token without an entry is dead-lettered here and comes back
+--           with a nil entry, so that the bridge logs and counts it.
 --- @include "clock"
 
 local batch = tonumber(ARGV[1])
@@ -33,7 +34,12 @@ for i = 1, #tokens, 2 do
     result[#result + 1] = redis.call('HGET', KEYS[6], token .. ':at') or ''
   else
     redis.call('ZADD', KEYS[4], now, token)
-    redis.call('HSET', KEYS[5], token, 'the due index named this token but no entry was stored for it')
+    redis.call('HSET', KEYS[5], token, ARGV[3])
+    result[#result + 1] = token
+    result[#result + 1] = tokens[i + 1]
+    result[#result + 1] = false
+    result[#result + 1] = ''
+    result[#result + 1] = ''
   end
 end
 
