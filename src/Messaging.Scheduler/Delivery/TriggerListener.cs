@@ -87,11 +87,15 @@ internal sealed class TriggerListener
                 await server.ConfigSetAsync("notify-keyspace-events", wanted).ConfigureAwait(false);
                 SchedulerLog.KeyspaceEventsEnabled(_logger, current, wanted);
             }
-            catch (Exception ex) when (ex is RedisException or RedisCommandException)
+            catch (Exception ex) when (ex is RedisServerException or RedisCommandException)
             {
+                // The server answered, and refused: an ACL without config, a provider that renames or disables CONFIG.
                 SchedulerLog.KeyspaceEventsUnavailable(_logger, $"CONFIG is not allowed on {endpoint}: {ex.Message}", sweepMs);
                 return "unknown (CONFIG refused)";
             }
+
+            // No answer at all (a connection lost or timed out) says nothing about CONFIG: it goes to the bridge, which logs
+            // that Redis cannot be reached and starts again.
         }
 
         return "on";
