@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using Messaging.Scheduler.Tests.Infrastructure;
 
@@ -44,5 +45,51 @@ public sealed class SchedulerEndpointTests
         Assert.Equal(correlationId, delivery.CorrelationId);
         Assert.Equal("tenant-7", delivery.Headers["X-Tenant"]?.ToString());
         Assert.Equal(delivered.TokenId.ToString("D"), delivery.Headers[MessageHeaders.SchedulingTokenId]?.ToString());
+    }
+
+    [Fact]
+    public async Task A_command_whose_message_is_too_large_faults_at_once_naming_the_limit()
+    {
+        const string name = nameof(A_command_whose_message_is_too_large_faults_at_once_naming_the_limit);
+        var queue = TestServers.UniqueName("scheduler");
+        await using var worker = await TestBus.Start(name, s =>
+        {
+            s.SchedulerEndpoint = queue;
+            s.Scheduler = o => o.MaxMessageBytes = 1024;
+        });
+        await using var service = await TestBus.Start(name, s =>
+        {
+            s.RunId = worker.RunId;
+            s.Consumers = false;
+            s.StockSchedulerAddress = TestBus.SchedulerQueueAddress(queue);
+        });
+        using var management = new RabbitMqManagement(TestServers.RabbitMqManagement, TestServers.RabbitMq);
+        try
+        {
+            await service.Scheduler.SchedulePublish(DateTime.UtcNow.AddMinutes(1), worker.Probe(1, new string('x', 5000)));
+
+            JsonElement[] faulted = [];
+            await Wait.Until(async () =>
+            {
+                try
+                {
+                    return (faulted = await management.PeekMessages(queue + "_error", 1)).Length == 1;
+                }
+                catch (HttpRequestException)
+                {
+                    return false; // the error queue is created with the first fault
+                }
+            }, TimeSpan.FromSeconds(30), "the command is in the endpoint's error queue");
+            var headers = faulted[0].GetProperty("properties").GetProperty("headers");
+            Assert.Contains("MaxMessageBytes", headers.GetProperty(MessageHeaders.FaultMessage).GetString(), StringComparison.Ordinal);
+
+            // Faulted at the first attempt: no retry can make the message smaller.
+            Assert.False(headers.TryGetProperty(MessageHeaders.FaultRetryCount, out var retries) && retries.GetInt32() > 0,
+                $"the command was retried {retries} time(s) before it faulted");
+        }
+        finally
+        {
+            await management.DeleteQueue(queue + "_error");
+        }
     }
 }

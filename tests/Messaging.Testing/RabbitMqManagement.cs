@@ -180,6 +180,20 @@ public sealed class RabbitMqManagement : IDisposable
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
+    /// <summary>Reads up to <paramref name="count" /> messages of a queue and puts them back (the management API's
+    /// <c>get</c> with <c>ack_requeue_true</c>): each with its <c>properties</c> (headers included) and <c>payload</c>.</summary>
+    public async Task<JsonElement[]> PeekMessages(string queue, int count)
+    {
+        var path = $"queues/{Vhost}/{Uri.EscapeDataString(queue)}/get";
+        using var content = new StringContent($$"""{"count":{{count}},"ackmode":"ack_requeue_true","encoding":"auto"}""", Encoding.UTF8, "application/json");
+        using var response = await Send(HttpMethod.Post, path, content);
+        if (!response.IsSuccessStatusCode)
+            throw await Failure(HttpMethod.Post, path, response);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var document = await JsonDocument.ParseAsync(body);
+        return document.RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
+    }
+
     async Task<JsonElement[]> GetArray(string path)
     {
         using var response = await Send(HttpMethod.Get, path);

@@ -22,12 +22,14 @@ internal sealed class SchedulerEndpointDefinition : IEndpointDefinition<Schedule
     public IPartitioner Partition { get; }
 
     /// <summary>Retries a failed Redis write a few times before the command faults (to the endpoint's error queue, not
-    /// lost); a command that can never succeed (an invalid cron expression, a missing destination) faults at once.</summary>
+    /// lost); a command that can never succeed (an invalid cron expression or time zone, a missing destination, a message over
+    /// the size limit) faults at once, with the error that says why.</summary>
     public static void Retry<TConsumer>(IConsumerConfigurator<TConsumer> consumer)
         where TConsumer : class =>
         consumer.UseMessageRetry(r =>
         {
             r.Ignore<ArgumentException>();
+            r.Ignore<MessageTooLargeException>();
             r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
         });
 
