@@ -48,6 +48,38 @@ public sealed class SchedulerEndpointTests
     }
 
     [Fact]
+    public async Task Through_the_endpoint_MassTransit_token_id_convention_replaces_and_cancels()
+    {
+        const string name = nameof(Through_the_endpoint_MassTransit_token_id_convention_replaces_and_cancels);
+        var queue = TestServers.UniqueName("scheduler");
+        await using var worker = await TestBus.Start(name, s => s.SchedulerEndpoint = queue);
+        await using var service = await TestBus.Start(name, s =>
+        {
+            s.RunId = worker.RunId;
+            s.Consumers = false;
+            s.StockSchedulerAddress = TestBus.SchedulerQueueAddress(queue);
+        });
+
+        // MassTransit's endpoint scheduler sends the token of its convention as the command's CorrelationId (a token
+        // chosen in the send pipe is not sent at all): the same token again replaces the message, and cancels it.
+        var now = DateTime.UtcNow;
+        var replaced = NewId.NextGuid();
+        var cancelled = NewId.NextGuid();
+        var first = await service.Scheduler.SchedulePublish(now.AddSeconds(3), worker.Probe(1, "replaced") with { TokenId = replaced });
+        var second = await service.Scheduler.SchedulePublish(now.AddSeconds(4), worker.Probe(2, "replacement") with { TokenId = replaced });
+        await service.Scheduler.SchedulePublish(now.AddSeconds(4), worker.Probe(3, "cancelled") with { TokenId = cancelled });
+        await service.Scheduler.CancelScheduledPublish<ProbeMessage>(cancelled);
+        var sentinel = await service.Scheduler.SchedulePublish(now.AddSeconds(5), worker.Probe(4, "sentinel"));
+
+        Assert.Equal(replaced, first.TokenId);
+        Assert.Equal(replaced, second.TokenId);
+        await Wait.Until(() => worker.Log.Deliveries.Any(d => d.Message.Number == 4), TimeSpan.FromSeconds(30), "the sentinel arrived");
+        Timing.OnTime(worker.Log.Single(2), second.ScheduledTime);
+        Timing.OnTime(worker.Log.Single(4), sentinel.ScheduledTime);
+        Assert.DoesNotContain(worker.Log.Deliveries, d => d.Message.Number is 1 or 3);
+    }
+
+    [Fact]
     public async Task A_command_whose_message_is_too_large_faults_at_once_naming_the_limit()
     {
         const string name = nameof(A_command_whose_message_is_too_large_faults_at_once_naming_the_limit);
