@@ -52,8 +52,8 @@ public sealed class RecurringDefinitionTests
     [Fact]
     public void Quartz_style_seven_field_and_standard_five_field_expressions_are_read()
     {
-        Assert.Equal(Noon.AddMinutes(5), RecurringDefinition.From(new Schedule("0 */5 * * * ? *", "UTC")).First(Noon.AddSeconds(1)));
-        Assert.Equal(Noon.AddMinutes(5), RecurringDefinition.From(new Schedule("*/5 * * * *", "UTC")).First(Noon.AddSeconds(1)));
+        Assert.Equal(Noon.AddMinutes(5), RecurringDefinition.From(new Schedule("0 */5 * * * ? *", "UTC")).First(Noon.AddMinutes(1)));
+        Assert.Equal(Noon.AddMinutes(5), RecurringDefinition.From(new Schedule("*/5 * * * *", "UTC")).First(Noon.AddMinutes(1)));
     }
 
     [Fact]
@@ -91,5 +91,16 @@ public sealed class RecurringDefinitionTests
         var read = RecurringDefinition.Read(definition.Write());
         Assert.Equal(definition.First(Noon), read.First(Noon));
         Assert.Equal(definition.ScheduleGroup, read.ScheduleGroup);
+    }
+
+    [Fact]
+    public void An_occurrence_missed_by_less_than_the_misfire_threshold_is_delivered_at_once_and_an_older_one_is_not()
+    {
+        var definition = RecurringDefinition.From(new Schedule("0 * * * * ?", "UTC"));
+
+        // The schedule command arrived just after its first occurrence (the start time, on the minute) was due.
+        Assert.Equal(Noon, definition.First(Noon.AddSeconds(1)));
+        Assert.Equal(Noon, definition.First(Noon + RecurringDefinition.MisfireThreshold));
+        Assert.Equal(Noon.AddMinutes(1), definition.First(Noon + RecurringDefinition.MisfireThreshold + TimeSpan.FromMilliseconds(1)));
     }
 }

@@ -18,8 +18,10 @@ internal sealed record RecurringDefinition(
     DateTimeOffset? EndTime,
     MissedEventPolicy MisfirePolicy)
 {
-    /// <summary>Occurrences later than this, by the time the previous one was delivered, count as missed.</summary>
-    static readonly TimeSpan MisfireThreshold = TimeSpan.FromSeconds(1);
+    /// <summary>An occurrence less late than this is delivered as usual (at once); later ones count as missed, and the
+    /// misfire policy decides what happens to them. Quartz's is 60 s; a few seconds cover a schedule command that arrives
+    /// through the broker just after its first occurrence.</summary>
+    public static readonly TimeSpan MisfireThreshold = TimeSpan.FromSeconds(5);
 
     CronExpression? _cron;
     TimeZoneInfo? _zone;
@@ -53,9 +55,10 @@ internal sealed record RecurringDefinition(
 
     public Guid Token => TokenFor(ScheduleId, ScheduleGroup);
 
-    /// <summary>The first occurrence at or after the start time and <paramref name="now" />, or null when none is
-    /// left before the end time.</summary>
-    public DateTimeOffset? First(DateTimeOffset now) => Within(Cron.GetNextOccurrence(Max(now, StartTime), Zone, inclusive: true));
+    /// <summary>The first occurrence at or after the start time that is not missed at <paramref name="now" /> (it may be up
+    /// to <see cref="MisfireThreshold" /> in the past: then it is due at once), or null when none is left before the end
+    /// time.</summary>
+    public DateTimeOffset? First(DateTimeOffset now) => Within(Cron.GetNextOccurrence(Max(now - MisfireThreshold, StartTime), Zone, inclusive: true));
 
     /// <summary>
     /// The occurrence after <paramref name="previous" />, as the misfire policy says when it is already past at
