@@ -82,4 +82,8 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(34, LogLevel.Information, "Recurring schedule {ScheduleGroup}/{ScheduleId} ended with its occurrence of {Last:O} (end time {EndTime:O})")]
     public static partial void RecurringEnded(ILogger logger, string scheduleGroup, string scheduleId, DateTimeOffset last, DateTimeOffset? endTime);
+    // 50-59: Redis faults.
+
+    [LoggerMessage(52, LogLevel.Warning, "Could not schedule {Channel} message {TokenId} ({Outcome}): {Reason}")]
+    public static partial void ScheduleFailed(ILogger logger, string channel, Guid tokenId, RedisSchedulerCallOutcome outcome, string reason);
 }

@@ -60,7 +60,8 @@ internal sealed class RedisScheduleStore
             values.Add(name);
         }
 
-        var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, [.. values], "schedule a message").ConfigureAwait(false))!;
+        var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, [.. values], "schedule the message " + token, RetryAdvice.Schedule)
+            .ConfigureAwait(false))!;
         return (long)result[0] == 1 ? TimeSpan.FromMilliseconds((long)result[1]) : null;
     }
 
@@ -79,14 +80,16 @@ internal sealed class RedisScheduleStore
         {
             var keys = partition.CancelKeys(channel.Length == 0 ? "_" : channel, token);
             RedisValue[] values = [token, channel, commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0];
-            var reply = await Run(LuaScripts.Cancel, keys, values, "cancel a scheduled message").ConfigureAwait(false);
+            var reply = await Run(LuaScripts.Cancel, keys, values, "cancel the scheduled message " + token, RetryAdvice.Cancel).ConfigureAwait(false);
             if (ReadCancelReply(reply, out var current) is { } outcome)
                 return outcome;
 
             channel = current;
         }
 
-        throw new RedisSchedulerUnavailableException($"The message {token} was rescheduled under another channel five times while it was being cancelled; try again.");
+        throw new RedisSchedulerUnavailableException(
+            $"The message {token} was rescheduled under another channel five times while it was being cancelled: nothing was cancelled; try again.",
+            RedisSchedulerCallOutcome.NothingChanged, null);
     }
 
     /// <summary>Reads a claimed entry's message, with the names it refers to.</summary>
@@ -170,7 +173,8 @@ internal sealed class RedisScheduleStore
             RecurringChange.Resume => "resume",
             _ => throw new ArgumentOutOfRangeException(nameof(change), change, "No such change to a recurring schedule."),
         };
-        var result = await Run(LuaScripts.Recurring, partition.RecurringKeys, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule")
+        var result = await Run(LuaScripts.Recurring, partition.RecurringKeys, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule",
+                RetryAdvice.Change)
             .ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -215,20 +219,69 @@ internal sealed class RedisScheduleStore
         }
     }
 
-    async Task<RedisResult> Run(string script, RedisKey[] keys, RedisValue[] values, string what)
+    /// <summary>What a caller may do after a failed call whose outcome is unknown.</summary>
+    static class RetryAdvice
     {
+        public const string Schedule = "Scheduling it again with the same token is safe: it replaces the waiting message. Do not schedule it under a new " +
+            "token or send it directly instead: it may then be delivered twice, with different MessageIds.";
+
+        public const string Cancel = "Cancelling again is safe: it cancels the message if it still waits, and finds nothing if the first cancel took effect.";
+
+        public const string Change = "Making the same change again is safe.";
+    }
+
+    /// <summary>Runs a script for a caller (schedule, cancel, change a recurring schedule) and turns Redis's failures into
+    /// <see cref="RedisSchedulerUnavailableException" />, saying whether the call may have taken effect.</summary>
+    async Task<RedisResult> Run(string script, RedisKey[] keys, RedisValue[] values, string what, string retryAdvice)
+    {
+        IDatabase db;
         try
         {
-            var db = await _connection.Database().ConfigureAwait(false);
+            db = await _connection.Database().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw NotSent(what, ex);
+        }
+
+        try
+        {
             return await db.ScriptEvaluateAsync(script, keys, values).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("OOM command not allowed", StringComparison.Ordinal))
+        {
+            throw new RedisSchedulerOutOfMemoryException(
+                $"Could not {what}: Redis at {_connection.Describe()} is at its memory limit ('maxmemory', policy noeviction) and refuses new data. " +
+                "Nothing was stored or changed. The bridges keep delivering and acknowledging, which frees memory: retry later, or raise 'maxmemory' " +
+                $"(see INFO memory). Redis said: {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
         {
+            if (WasNotSent(ex))
+                throw NotSent(what, ex);
+
             throw new RedisSchedulerUnavailableException(
-                $"Could not {what}: Redis at {_connection.Describe()} could not be reached within {_options.OperationTimeout.TotalSeconds:0.###} s " +
-                $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.OperationTimeout)}). Nothing was stored or changed. {ex.Message}", ex);
+                $"Could not {what}: the call was sent to Redis at {_connection.Describe()}, but no answer came within " +
+                $"{_options.OperationTimeout.TotalSeconds:0.###} s ({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.OperationTimeout)}). " +
+                "The outcome is unknown: Redis may have run it, or may still run it when it answers again. " + retryAdvice + " " + ex.Message,
+                RedisSchedulerCallOutcome.Unknown, ex);
         }
     }
+
+    RedisSchedulerUnavailableException NotSent(string what, Exception ex) => new(
+        $"Could not {what}: Redis at {_connection.Describe()} could not be reached within {_options.OperationTimeout.TotalSeconds:0.###} s " +
+        $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.OperationTimeout)}). The call was never sent: nothing was stored or changed. " +
+        ex.Message,
+        RedisSchedulerCallOutcome.NothingChanged, ex);
+
+    /// <summary>True when the Redis client says the command was never written to Redis (still waiting to be sent, or in
+    /// its backlog, when it gave up); false when it was sent or the client cannot tell.</summary>
+    static bool WasNotSent(Exception ex) => ex switch
+    {
+        RedisTimeoutException timeout => timeout.Commandstatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        RedisConnectionException connection => connection.CommandStatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        _ => false,
+    };
 
     /// <summary>Unix milliseconds, rounded up so that a message is never due before its time.</summary>
     public static long ToUnixMilliseconds(DateTime utc)
