@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -10,15 +13,25 @@ namespace Messaging.Scheduler.Storage;
 /// </summary>
 internal sealed class RedisScheduleStore
 {
+    /// <summary>How long to wait before asking again for a claim whose call failed at once (no connection).</summary>
+    static readonly TimeSpan ClaimRetryDelay = TimeSpan.FromMilliseconds(250);
+
     readonly RedisConnection _connection;
     readonly RedisSchedulerOptions _options;
+    readonly ILogger _logger;
 
-    public RedisScheduleStore(RedisConnection connection, IOptions<RedisSchedulerOptions> options)
+    // Per partition: the last claim whose answer arrived. Its record in Redis is no longer needed; the next claim on the
+    // partition deletes it.
+    readonly string?[] _answeredClaims;
+
+    public RedisScheduleStore(RedisConnection connection, IOptions<RedisSchedulerOptions> options, ILogger<RedisScheduleStore>? logger = null)
     {
         _connection = connection;
         _options = options.Value;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         Keyspace = new SchedulerKeyspace(_options.KeyPrefix, _options.Partitions);
         Names = new NameTable(connection);
+        _answeredClaims = new string?[_options.Partitions];
     }
 
     public SchedulerKeyspace Keyspace { get; }
@@ -102,14 +115,53 @@ internal sealed class RedisScheduleStore
     }
 
     /// <summary>Claims up to <see cref="RedisSchedulerOptions.ClaimBatchSize" /> due entries of one partition.</summary>
+    /// <remarks>
+    /// Each claim carries an id of its own, and <c>claim.lua</c> records under it which entries it took, for the length of
+    /// the lease. When the call fails after it may have been sent (a timeout: Redis stalled, paused, or the answer was
+    /// lost), Redis may still run it and hold those entries for the whole lease with nobody delivering them. So the claim
+    /// is sent again with the same id until an answer arrives: the script then returns what the first run took (or, if the
+    /// first never ran, claims as usual). After a stall of S seconds the entries are delivered S seconds late, not a lease
+    /// late. It gives up, and throws, once a lease has passed since the first attempt (the entries are then taken back by
+    /// the lease), or at once when no attempt can have reached Redis.
+    /// </remarks>
     /// <param name="partition">The partition to claim from.</param>
     /// <param name="max">At most this many (at least 1); by default <see cref="RedisSchedulerOptions.ClaimBatchSize" />.</param>
-    public async Task<ClaimBatch> Claim(PartitionKeys partition, int? max = null)
+    /// <param name="cancellationToken">Stops asking again (the host is stopping).</param>
+    public async Task<ClaimBatch> Claim(PartitionKeys partition, int? max = null, CancellationToken cancellationToken = default)
     {
-        var db = await _connection.Database().ConfigureAwait(false);
-        var reply = await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.ClaimKeys,
-            [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds, ClaimReplyReader.NoEntry]).ConfigureAwait(false);
-        return ClaimReplyReader.Read(partition, reply);
+        var claimId = Guid.NewGuid().ToString("N");
+        var previous = Interlocked.Exchange(ref _answeredClaims[partition.Partition], null);
+        var keys = partition.ClaimKeysFor(claimId, previous);
+        RedisValue[] values = [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds, ClaimReplyReader.NoEntry];
+        var started = Stopwatch.GetTimestamp();
+        var mayHaveRun = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var db = await _connection.Database().ConfigureAwait(false);
+                var reply = await db.ScriptEvaluateAsync(LuaScripts.Claim, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var batch = ClaimReplyReader.Read(partition, reply);
+                Volatile.Write(ref _answeredClaims[partition.Partition], claimId);
+                if (attempt > 1)
+                    SchedulerLog.ClaimAnsweredAfterRetry(_logger, partition.Partition, attempt, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                        batch.Messages.Count);
+                return batch;
+            }
+            catch (Exception ex) when (ex is RedisTimeoutException or RedisConnectionException)
+            {
+                mayHaveRun |= !WasNotSent(ex);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                if (!mayHaveRun || elapsed >= _options.LeaseDuration || cancellationToken.IsCancellationRequested)
+                    throw;
+
+                SchedulerLog.ClaimTimedOut(_logger, partition.Partition, attempt, (long)elapsed.TotalMilliseconds, ex.Message);
+
+                // A timeout already waited; a failure without a wait (no connection) must not spin.
+                if (ex is RedisConnectionException)
+                    await Task.Delay(ClaimRetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Acknowledges delivered entries of one partition (one or many) in one round trip: each is deleted while its
