@@ -16,6 +16,9 @@ internal sealed class RedisScheduleStore
     /// <summary>How long to wait before asking again for a claim whose call failed at once (no connection).</summary>
     static readonly TimeSpan ClaimRetryDelay = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long a claim that may have reached Redis is asked for again, at least (see <see cref="Claim" />).</summary>
+    static readonly TimeSpan ClaimRetryLimit = TimeSpan.FromMinutes(1);
+
     readonly RedisConnection _connection;
     readonly RedisSchedulerOptions _options;
     readonly ILogger _logger;
@@ -120,9 +123,10 @@ internal sealed class RedisScheduleStore
     /// the lease. When the call fails after it may have been sent (a timeout: Redis stalled, paused, or the answer was
     /// lost), Redis may still run it and hold those entries for the whole lease with nobody delivering them. So the claim
     /// is sent again with the same id until an answer arrives: the script then returns what the first run took (or, if the
-    /// first never ran, claims as usual). After a stall of S seconds the entries are delivered S seconds late, not a lease
-    /// late. It gives up, and throws, once a lease has passed since the first attempt (the entries are then taken back by
-    /// the lease), or at once when no attempt can have reached Redis.
+    /// first never ran, claims as usual; either answer is right, so asking again is always safe). After a stall of S seconds
+    /// the entries are delivered S seconds late, not a lease late. It gives up, and throws, after
+    /// <see cref="ClaimRetryLimit" /> or a lease, whichever is longer (Redis is more likely down than stalled: what the
+    /// claim took comes back when its lease runs out), or at once when no attempt can have reached Redis.
     /// </remarks>
     /// <param name="partition">The partition to claim from.</param>
     /// <param name="max">At most this many (at least 1); by default <see cref="RedisSchedulerOptions.ClaimBatchSize" />.</param>
@@ -134,6 +138,7 @@ internal sealed class RedisScheduleStore
         var keys = partition.ClaimKeysFor(claimId, previous);
         RedisValue[] values = [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds, ClaimReplyReader.NoEntry];
         var started = Stopwatch.GetTimestamp();
+        var giveUpAfter = _options.LeaseDuration > ClaimRetryLimit ? _options.LeaseDuration : ClaimRetryLimit;
         var mayHaveRun = false;
         for (var attempt = 1; ; attempt++)
         {
@@ -152,7 +157,7 @@ internal sealed class RedisScheduleStore
             {
                 mayHaveRun |= !WasNotSent(ex);
                 var elapsed = Stopwatch.GetElapsedTime(started);
-                if (!mayHaveRun || elapsed >= _options.LeaseDuration || cancellationToken.IsCancellationRequested)
+                if (!mayHaveRun || elapsed >= giveUpAfter || cancellationToken.IsCancellationRequested)
                     throw;
 
                 SchedulerLog.ClaimTimedOut(_logger, partition.Partition, attempt, (long)elapsed.TotalMilliseconds, ex.Message);
