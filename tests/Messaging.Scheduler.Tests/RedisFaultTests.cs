@@ -84,6 +84,8 @@ public sealed class RedisFaultTests
             await store.Schedule(token, now.AddSeconds(-1), "A", StoreTestBase.Message());
         var waiting = Guid.NewGuid();
         await store.Schedule(waiting, now.AddMinutes(10), "A", StoreTestBase.Message());
+        var recurring = new RecurringDefinition("hourly", "maxmemory", "0 0 * * * ?", "UTC", now, null, MassTransit.Scheduling.MissedEventPolicy.Default);
+        await store.Schedule(recurring.Token, now.AddHours(1), "A", StoreTestBase.Message(), recurring: recurring);
 
         // Redis at its limit: a plain SET is refused.
         await fixture.SetMaxMemory(await fixture.UsedMemory() / 2);
@@ -101,7 +103,8 @@ public sealed class RedisFaultTests
         Assert.Null(await db.SortedSetScoreAsync(partition.Due, SchedulerKeyspace.Format(refused)));
         Assert.Null(await db.SortedSetScoreAsync(partition.InFlight, SchedulerKeyspace.Format(refused)));
 
-        // Claim, acknowledge, release (retry and dead-letter), requeue, cancel (also a cancel command that leaves a marker).
+        // Claim, acknowledge, release (retry and dead-letter), requeue, cancel (also a cancel command that leaves a marker),
+        // pause, resume and cancel a recurring schedule.
         var claimed = (await store.Claim(partition)).Messages;
         Assert.Equal(6, claimed.Count);
         Assert.True(await store.Acknowledge(partition, claimed[0].Token, claimed[0].LeaseExpiry));
@@ -111,6 +114,9 @@ public sealed class RedisFaultTests
         Assert.True(await deadLetters.Requeue(Guid.ParseExact(claimed[2].Token, "N")));
         Assert.Equal(CancelOutcome.Cancelled, await store.Cancel(waiting));
         Assert.Equal(CancelOutcome.NotFound, await store.Cancel(Guid.NewGuid(), DateTime.UtcNow));
+        Assert.True(await store.ChangeRecurring(recurring.Token, RecurringChange.Pause));
+        Assert.True(await store.ChangeRecurring(recurring.Token, RecurringChange.Resume, now.AddHours(2)));
+        Assert.True(await store.ChangeRecurring(recurring.Token, RecurringChange.Cancel));
         Assert.True(await store.AcknowledgeMany(partition, claimed.Skip(3).Select(c => new Acknowledgement(c.Token, c.LeaseExpiry, null)).ToList())
             is [true, true, true]);
 
