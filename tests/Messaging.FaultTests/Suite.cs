@@ -113,6 +113,8 @@ internal static class Suite
         new ThreeBridgesScenario(),
         new SubscriptionKillScenario(),
         new CancelRaceScenario(),
+        new RedisMaxMemoryScenario(),
+        new RedisPauseScenario(),
     ];
 
     static async Task<ScenarioResult> RunScenario(SuiteContext suite, Scenario scenario, CancellationToken cancellationToken)

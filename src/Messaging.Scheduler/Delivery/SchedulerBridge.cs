@@ -173,7 +173,7 @@ internal sealed class SchedulerBridge : BackgroundService
                 var partition = partitions[(first + i) % partitions.Count];
                 var max = Math.Min(batchSize, free);
                 var claimedAt = _time.GetTimestamp();
-                var batch = await _store.Claim(partition, max).ConfigureAwait(false);
+                var batch = await _store.Claim(partition, max, stoppingToken).ConfigureAwait(false);
                 backlog += batch.Backlog;
                 inFlight += batch.InFlight;
                 if (batch.Reclaimed > 0)

@@ -82,4 +82,14 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(34, LogLevel.Information, "Recurring schedule {ScheduleGroup}/{ScheduleId} ended with its occurrence of {Last:O} (end time {EndTime:O})")]
     public static partial void RecurringEnded(ILogger logger, string scheduleGroup, string scheduleId, DateTimeOffset last, DateTimeOffset? endTime);
+    // 50-59: Redis faults (timeouts whose outcome is unknown, the memory limit).
+
+    [LoggerMessage(50, LogLevel.Warning, "A claim on partition {Partition} failed after it may have reached Redis (attempt {Attempt}, {ElapsedMs} ms after the first): asking again with the same claim id, so that what it took is delivered now rather than after its lease. {Detail}")]
+    public static partial void ClaimTimedOut(ILogger logger, int partition, int attempt, long elapsedMs, string detail);
+
+    [LoggerMessage(51, LogLevel.Information, "A claim on partition {Partition} was answered at attempt {Attempt}, {ElapsedMs} ms after the first: {Count} message(s)")]
+    public static partial void ClaimAnsweredAfterRetry(ILogger logger, int partition, int attempt, long elapsedMs, int count);
+
+    [LoggerMessage(52, LogLevel.Warning, "Could not schedule {Channel} message {TokenId} ({Outcome}): {Reason}")]
+    public static partial void ScheduleFailed(ILogger logger, string channel, Guid tokenId, RedisSchedulerCallOutcome outcome, string reason);
 }

@@ -17,6 +17,8 @@ namespace Messaging.Scheduler.Storage;
 /// <item><c>&lt;prefix&gt;{p}:recurring</c> and <c>:paused</c>: the definition of each recurring schedule's token, and which are paused.</item>
 /// <item><c>&lt;prefix&gt;{p}:SELLER:&lt;token&gt;</c>: the TTL trigger key of one message, as in the seed.</item>
 /// <item><c>&lt;prefix&gt;{p}:cancelled:&lt;token&gt;</c>: an hour's memory of a cancel command that came before its schedule command.</item>
+/// <item><c>&lt;prefix&gt;{p}:claim:&lt;claim id&gt;</c>: which entries one claim took, kept for its lease, so that a
+/// bridge whose claim timed out can ask for them again (at most one per partition and bridge once answers arrive).</item>
 /// <item><c>&lt;prefix&gt;{p}:wake</c>: the Pub/Sub channel that wakes the bridges when an earlier message arrives.</item>
 /// </list>
 /// </remarks>
@@ -69,8 +71,20 @@ internal sealed class PartitionKeys
     public RedisKey[] CancelKeys(string channel, string token) =>
         [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused, Trigger(channel, token), CancelMarker(token)];
 
-    /// <summary><c>claim.lua</c>: due, in flight, entries, dead, dead reasons, recurring.</summary>
+    /// <summary>The fixed part of <c>claim.lua</c>'s keys: due, in flight, entries, dead, dead reasons, recurring
+    /// (<see cref="ClaimKeysFor" /> adds the claim's record).</summary>
     public RedisKey[] ClaimKeys { get; }
+
+    /// <summary><c>claim.lua</c>: due, in flight, entries, dead, dead reasons, recurring, this claim's record, and the
+    /// record of an earlier claim to delete (when there is one).</summary>
+    /// <param name="claimId">The claim's id, chosen by the caller.</param>
+    /// <param name="previousClaimId">An earlier claim whose answer arrived, whose record is no longer needed; or null.</param>
+    public RedisKey[] ClaimKeysFor(string claimId, string? previousClaimId) => previousClaimId == null
+        ? [.. ClaimKeys, ClaimRecord(claimId)]
+        : [.. ClaimKeys, ClaimRecord(claimId), ClaimRecord(previousClaimId)];
+
+    /// <summary>Which entries one claim took, under its lease, while that lease lasts (see <c>claim.lua</c>).</summary>
+    public RedisKey ClaimRecord(string claimId) => Root + "claim:" + claimId;
 
     /// <summary><c>ack-batch.lua</c>: due, in flight, entries, recurring, paused.</summary>
     public RedisKey[] AcknowledgeKeys { get; }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -10,15 +13,28 @@ namespace Messaging.Scheduler.Storage;
 /// </summary>
 internal sealed class RedisScheduleStore
 {
+    /// <summary>How long to wait before asking again for a claim whose call failed at once (no connection).</summary>
+    static readonly TimeSpan ClaimRetryDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a claim that may have reached Redis is asked for again, at least (see <see cref="Claim" />).</summary>
+    static readonly TimeSpan ClaimRetryLimit = TimeSpan.FromMinutes(1);
+
     readonly RedisConnection _connection;
     readonly RedisSchedulerOptions _options;
+    readonly ILogger _logger;
 
-    public RedisScheduleStore(RedisConnection connection, IOptions<RedisSchedulerOptions> options)
+    // Per partition: the last claim whose answer arrived. Its record in Redis is no longer needed; the next claim on the
+    // partition deletes it.
+    readonly string?[] _answeredClaims;
+
+    public RedisScheduleStore(RedisConnection connection, IOptions<RedisSchedulerOptions> options, ILogger<RedisScheduleStore>? logger = null)
     {
         _connection = connection;
         _options = options.Value;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         Keyspace = new SchedulerKeyspace(_options.KeyPrefix, _options.Partitions);
         Names = new NameTable(connection);
+        _answeredClaims = new string?[_options.Partitions];
     }
 
     public SchedulerKeyspace Keyspace { get; }
@@ -60,7 +76,8 @@ internal sealed class RedisScheduleStore
             values.Add(name);
         }
 
-        var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, [.. values], "schedule a message").ConfigureAwait(false))!;
+        var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, [.. values], "schedule the message " + token, RetryAdvice.Schedule)
+            .ConfigureAwait(false))!;
         return (long)result[0] == 1 ? TimeSpan.FromMilliseconds((long)result[1]) : null;
     }
 
@@ -79,14 +96,16 @@ internal sealed class RedisScheduleStore
         {
             var keys = partition.CancelKeys(channel.Length == 0 ? "_" : channel, token);
             RedisValue[] values = [token, channel, commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0];
-            var reply = await Run(LuaScripts.Cancel, keys, values, "cancel a scheduled message").ConfigureAwait(false);
+            var reply = await Run(LuaScripts.Cancel, keys, values, "cancel the scheduled message " + token, RetryAdvice.Cancel).ConfigureAwait(false);
             if (ReadCancelReply(reply, out var current) is { } outcome)
                 return outcome;
 
             channel = current;
         }
 
-        throw new RedisSchedulerUnavailableException($"The message {token} was rescheduled under another channel five times while it was being cancelled; try again.");
+        throw new RedisSchedulerUnavailableException(
+            $"The message {token} was rescheduled under another channel five times while it was being cancelled: nothing was cancelled; try again.",
+            RedisSchedulerCallOutcome.NothingChanged, null);
     }
 
     /// <summary>Reads a claimed entry's message, with the names it refers to.</summary>
@@ -99,14 +118,55 @@ internal sealed class RedisScheduleStore
     }
 
     /// <summary>Claims up to <see cref="RedisSchedulerOptions.ClaimBatchSize" /> due entries of one partition.</summary>
+    /// <remarks>
+    /// Each claim carries an id of its own, and <c>claim.lua</c> records under it which entries it took, for the length of
+    /// the lease. When the call fails after it may have been sent (a timeout: Redis stalled, paused, or the answer was
+    /// lost), Redis may still run it and hold those entries for the whole lease with nobody delivering them. So the claim
+    /// is sent again with the same id until an answer arrives: the script then returns what the first run took (or, if the
+    /// first never ran, claims as usual; either answer is right, so asking again is always safe). After a stall of S seconds
+    /// the entries are delivered S seconds late, not a lease late. It gives up, and throws, after
+    /// <see cref="ClaimRetryLimit" /> or a lease, whichever is longer (Redis is more likely down than stalled: what the
+    /// claim took comes back when its lease runs out), or at once when no attempt can have reached Redis.
+    /// </remarks>
     /// <param name="partition">The partition to claim from.</param>
     /// <param name="max">At most this many (at least 1); by default <see cref="RedisSchedulerOptions.ClaimBatchSize" />.</param>
-    public async Task<ClaimBatch> Claim(PartitionKeys partition, int? max = null)
+    /// <param name="cancellationToken">Stops asking again (the host is stopping).</param>
+    public async Task<ClaimBatch> Claim(PartitionKeys partition, int? max = null, CancellationToken cancellationToken = default)
     {
-        var db = await _connection.Database().ConfigureAwait(false);
-        var reply = await db.ScriptEvaluateAsync(LuaScripts.Claim, partition.ClaimKeys,
-            [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds, ClaimReplyReader.NoEntry]).ConfigureAwait(false);
-        return ClaimReplyReader.Read(partition, reply);
+        var claimId = Guid.NewGuid().ToString("N");
+        var previous = Interlocked.Exchange(ref _answeredClaims[partition.Partition], null);
+        var keys = partition.ClaimKeysFor(claimId, previous);
+        RedisValue[] values = [Math.Max(1, max ?? _options.ClaimBatchSize), (long)_options.LeaseDuration.TotalMilliseconds, ClaimReplyReader.NoEntry];
+        var started = Stopwatch.GetTimestamp();
+        var giveUpAfter = _options.LeaseDuration > ClaimRetryLimit ? _options.LeaseDuration : ClaimRetryLimit;
+        var mayHaveRun = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var db = await _connection.Database().ConfigureAwait(false);
+                var reply = await db.ScriptEvaluateAsync(LuaScripts.Claim, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var batch = ClaimReplyReader.Read(partition, reply);
+                Volatile.Write(ref _answeredClaims[partition.Partition], claimId);
+                if (attempt > 1)
+                    SchedulerLog.ClaimAnsweredAfterRetry(_logger, partition.Partition, attempt, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                        batch.Messages.Count);
+                return batch;
+            }
+            catch (Exception ex) when (ex is RedisTimeoutException or RedisConnectionException)
+            {
+                mayHaveRun |= !WasNotSent(ex);
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                if (!mayHaveRun || elapsed >= giveUpAfter || cancellationToken.IsCancellationRequested)
+                    throw;
+
+                SchedulerLog.ClaimTimedOut(_logger, partition.Partition, attempt, (long)elapsed.TotalMilliseconds, ex.Message);
+
+                // A timeout already waited; a failure without a wait (no connection) must not spin.
+                if (ex is RedisConnectionException)
+                    await Task.Delay(ClaimRetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Acknowledges delivered entries of one partition (one or many) in one round trip: each is deleted while its
@@ -170,7 +230,8 @@ internal sealed class RedisScheduleStore
             RecurringChange.Resume => "resume",
             _ => throw new ArgumentOutOfRangeException(nameof(change), change, "No such change to a recurring schedule."),
         };
-        var result = await Run(LuaScripts.Recurring, partition.RecurringKeys, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule")
+        var result = await Run(LuaScripts.Recurring, partition.RecurringKeys, [SchedulerKeyspace.Format(tokenId), action, next], action + " a recurring schedule",
+                RetryAdvice.Change)
             .ConfigureAwait(false);
         return (long)result == 1;
     }
@@ -215,20 +276,69 @@ internal sealed class RedisScheduleStore
         }
     }
 
-    async Task<RedisResult> Run(string script, RedisKey[] keys, RedisValue[] values, string what)
+    /// <summary>What a caller may do after a failed call whose outcome is unknown.</summary>
+    static class RetryAdvice
     {
+        public const string Schedule = "Scheduling it again with the same token is safe: it replaces the waiting message. Do not schedule it under a new " +
+            "token or send it directly instead: it may then be delivered twice, with different MessageIds.";
+
+        public const string Cancel = "Cancelling again is safe: it cancels the message if it still waits, and finds nothing if the first cancel took effect.";
+
+        public const string Change = "Making the same change again is safe.";
+    }
+
+    /// <summary>Runs a script for a caller (schedule, cancel, change a recurring schedule) and turns Redis's failures into
+    /// <see cref="RedisSchedulerUnavailableException" />, saying whether the call may have taken effect.</summary>
+    async Task<RedisResult> Run(string script, RedisKey[] keys, RedisValue[] values, string what, string retryAdvice)
+    {
+        IDatabase db;
         try
         {
-            var db = await _connection.Database().ConfigureAwait(false);
+            db = await _connection.Database().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw NotSent(what, ex);
+        }
+
+        try
+        {
             return await db.ScriptEvaluateAsync(script, keys, values).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("OOM command not allowed", StringComparison.Ordinal))
+        {
+            throw new RedisSchedulerOutOfMemoryException(
+                $"Could not {what}: Redis at {_connection.Describe()} is at its memory limit ('maxmemory', policy noeviction) and refuses new data. " +
+                "Nothing was stored or changed. The bridges keep delivering and acknowledging, which frees memory: retry later, or raise 'maxmemory' " +
+                $"(see INFO memory). Redis said: {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
         {
+            if (WasNotSent(ex))
+                throw NotSent(what, ex);
+
             throw new RedisSchedulerUnavailableException(
-                $"Could not {what}: Redis at {_connection.Describe()} could not be reached within {_options.OperationTimeout.TotalSeconds:0.###} s " +
-                $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.OperationTimeout)}). Nothing was stored or changed. {ex.Message}", ex);
+                $"Could not {what}: the call was sent to Redis at {_connection.Describe()}, but no answer came within " +
+                $"{_options.OperationTimeout.TotalSeconds:0.###} s ({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.OperationTimeout)}). " +
+                "The outcome is unknown: Redis may have run it, or may still run it when it answers again. " + retryAdvice + " " + ex.Message,
+                RedisSchedulerCallOutcome.Unknown, ex);
         }
     }
+
+    RedisSchedulerUnavailableException NotSent(string what, Exception ex) => new(
+        $"Could not {what}: Redis at {_connection.Describe()} could not be reached within {_options.OperationTimeout.TotalSeconds:0.###} s " +
+        $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.OperationTimeout)}). The call was never sent: nothing was stored or changed. " +
+        ex.Message,
+        RedisSchedulerCallOutcome.NothingChanged, ex);
+
+    /// <summary>True when the Redis client says the command was never written to Redis (still waiting to be sent, or in
+    /// its backlog, when it gave up); false when it was sent or the client cannot tell.</summary>
+    static bool WasNotSent(Exception ex) => ex switch
+    {
+        RedisTimeoutException timeout => timeout.Commandstatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        RedisConnectionException connection => connection.CommandStatus is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog,
+        _ => false,
+    };
 
     /// <summary>Unix milliseconds, rounded up so that a message is never due before its time.</summary>
     public static long ToUnixMilliseconds(DateTime utc)

@@ -121,7 +121,19 @@ internal sealed class ScheduleWriter
     async Task Write(Guid token, DateTime dueUtc, string channel, EncodedEntry entry, Uri destination, DateTime? commandSentUtc = null,
         RecurringDefinition? recurring = null)
     {
-        if (await _store.Schedule(token, dueUtc, channel, entry, commandSentUtc, recurring).ConfigureAwait(false) is not { } untilDue)
+        TimeSpan? result;
+        try
+        {
+            result = await _store.Schedule(token, dueUtc, channel, entry, commandSentUtc, recurring).ConfigureAwait(false);
+        }
+        catch (RedisSchedulerUnavailableException ex)
+        {
+            // The exception says whether the message may have been stored (RedisSchedulerCallOutcome): the caller decides.
+            SchedulerLog.ScheduleFailed(_logger, channel, token, ex.Outcome, ex.Message);
+            throw;
+        }
+
+        if (result is not { } untilDue)
         {
             SchedulerLog.ScheduleSuperseded(_logger, token);
             return;

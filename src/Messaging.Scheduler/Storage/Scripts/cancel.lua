@@ -5,6 +5,7 @@
 -- ARGV[1] token  ARGV[2] the channel the caller read for this token
 -- ARGV[3] when the cancel command was sent, Unix ms (0: not a command). When nothing is found, a marker remembers it
 -- for an hour, so that a schedule command sent earlier but handled later does not bring the message back.
+-- Works at Redis's memory limit (maxmemory, noeviction): it only removes, except the marker (see below).
 -- Returns { 1 } cancelled, { 0 } unknown token, { 2 } too late (in flight), { 3, channel } read again with this channel.
 --- @include "entry"
 
@@ -16,6 +17,10 @@ end
 local entry = redis.call('HGET', KEYS[3], token)
 if not entry then
   if tonumber(ARGV[3]) > 0 then
+    -- SET is refused at Redis's memory limit when it is a script's first write: the DEL before it (of a trigger key
+    -- whose entry is gone, nothing if it does not exist) lets this small, expiring marker through, so that a cancel
+    -- command keeps working at the limit.
+    redis.call('DEL', KEYS[8])
     redis.call('SET', KEYS[9], ARGV[3], 'PX', 3600000)
   end
   return { 0 }

@@ -26,8 +26,9 @@ if action == 'cancel' then
 end
 
 if action == 'pause' then
-  redis.call('HSET', KEYS[7], token, '1')
+  -- ZREM first: a script's first write decides whether Redis at its memory limit lets it run, and ZREM is let through.
   redis.call('ZREM', KEYS[1], token)
+  redis.call('HSET', KEYS[7], token, '1')
   return 1
 end
 

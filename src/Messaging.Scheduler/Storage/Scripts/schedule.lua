@@ -13,6 +13,7 @@
 -- ARGV[9], ARGV[10], ... pairs of name id and name that the payload refers to
 -- Returns { 1, milliseconds until due by the Redis clock (0 or less: due at once) },
 -- or { 0 } when a cancel for this token was sent after this command (the commands arrived out of order).
+-- At Redis's memory limit the script fails with Redis's OOM error before writing anything.
 --- @include "clock"
 --- @include "entry"
 
@@ -29,18 +30,24 @@ end
 
 local now = redis_now_ms()
 
+-- The entry is the first write, and HSET is a command Redis refuses at its memory limit ('maxmemory', noeviction):
+-- then the script stops here with an OOM error and nothing is written. Redis checks the limit only at a script's
+-- first write (after that it runs to the end), so no write that Redis lets through at the limit (ZREM, HDEL, DEL)
+-- may come before this one.
+redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], ARGV[4]))
+
 -- A message being delivered under this token is not touched (it is too late to stop it);
 -- dropping its claim makes the old delivery's acknowledgement leave this new entry alone.
 redis.call('ZREM', KEYS[2], token)
 redis.call('ZREM', KEYS[4], token)
 redis.call('HDEL', KEYS[5], token)
 
--- The names first: an entry never refers to a name that is not stored. A name never changes (its id is its hash).
+-- The names the entry refers to (in the same atomic step, so an entry never refers to a name that is not stored).
+-- A name never changes (its id is its hash).
 for i = 9, #ARGV, 2 do
   redis.call('HSETNX', KEYS[10], ARGV[i], ARGV[i + 1])
 end
 
-redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], ARGV[4]))
 redis.call('ZADD', KEYS[1], due, token)
 redis.call('HDEL', KEYS[7], token)
 if ARGV[8] ~= '' then
