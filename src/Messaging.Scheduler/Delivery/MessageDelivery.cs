@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Messaging.Scheduler.Delivery;
 
 /// <summary>
-/// Steps 5 and 6 of a message's life, for one claimed entry: read it, republish it (<see cref="ScheduledMessageDispatcher" />)
+/// Steps 6 and 7 of a message's life, for one claimed entry: read it, republish it (<see cref="ScheduledMessageDispatcher" />)
 /// within <see cref="DeliveryPolicy.Timeout" />, and tell the store what came of it: acknowledged once the broker
 /// confirmed (<see cref="PartitionAcknowledgements" />), released with a backoff after a failure, dead-lettered when it
 /// can never be delivered, handed back at once when the bridge stops.

@@ -4,7 +4,7 @@ using MassTransit.Serialization;
 namespace Messaging.Scheduler.Delivery;
 
 /// <summary>
-/// Step 5 of a message's life: republishes a claimed message onto the bus. A scheduled publish goes to its message
+/// Step 6 of a message's life: republishes a claimed message onto the bus. A scheduled publish goes to its message
 /// type's exchange, a scheduled send to its address; the task completes when the broker confirmed it (MassTransit waits
 /// for RabbitMQ's publisher confirm).
 /// </summary>

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Messaging.Scheduler.Delivery;
 
 /// <summary>
-/// Step 3 of a message's life: the trigger. Listens for the <c>expired</c> keyspace event of a trigger
+/// Step 4 of a message's life: the trigger. Listens for the <c>expired</c> keyspace event of a trigger
 /// key under our prefix, and for the wake-up a producer publishes when it schedules a message earlier than any other, and
 /// wakes the bridge. A hint only: events are lost while disconnected and come late under load, so the bridge also keeps
 /// its own timer on the due index.

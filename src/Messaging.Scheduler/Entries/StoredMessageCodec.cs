@@ -4,7 +4,7 @@ using System.Text;
 namespace Messaging.Scheduler.Entries;
 
 /// <summary>
-/// The one encoder and the one decoder of a <see cref="StoredEntry" />. Two layouts, told apart by the first byte:
+/// Step 2 of a message's life: the one encoder and the one decoder of a <see cref="StoredEntry" />. Two layouts, told apart by the first byte:
 /// <list type="bullet">
 /// <item>Format 2, for MassTransit JSON envelopes (nearly every message): a <see cref="CompactEnvelope" />: flags, the IDs
 /// as 16 bytes, the destination, addresses, message types and host as 8-byte <see cref="NameTable" /> ids, the times as

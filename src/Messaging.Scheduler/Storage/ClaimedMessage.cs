@@ -1,7 +1,7 @@
 namespace Messaging.Scheduler.Storage;
 
 /// <summary>
-/// Step 4 of a message's life: an entry one bridge claimed for delivery. Nobody else delivers it until
+/// Step 5 of a message's life: an entry one bridge claimed for delivery. Nobody else delivers it until
 /// <see cref="LeaseExpiry" />; the bridge acknowledges or releases it with that lease, so a late answer from a bridge that
 /// lost its claim changes nothing.
 /// </summary>
@@ -10,7 +10,7 @@ namespace Messaging.Scheduler.Storage;
 /// <param name="DueMilliseconds">When it was due, Unix ms by the Redis clock.</param>
 /// <param name="LeaseExpiry">When the claim runs out, Unix ms by the Redis clock.</param>
 /// <param name="Attempts">Failed deliveries before this one.</param>
-/// <param name="Channel">The seed's channel, for example <c>SELLER</c>.</param>
+/// <param name="Channel">The channel, for example <c>SELLER</c>.</param>
 /// <param name="Payload">The encoded <see cref="StoredMessage" />.</param>
 /// <param name="Recurring">For an occurrence of a recurring schedule: the schedule and which occurrence; null for a
 /// one-time message.</param>

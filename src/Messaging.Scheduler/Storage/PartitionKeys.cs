@@ -15,7 +15,7 @@ namespace Messaging.Scheduler.Storage;
 /// <item><c>&lt;prefix&gt;{p}:inflight</c>: sorted set, claimed token by lease expiry.</item>
 /// <item><c>&lt;prefix&gt;{p}:dead</c> and <c>:dead-reasons</c>: dead-lettered tokens by time, and why.</item>
 /// <item><c>&lt;prefix&gt;{p}:recurring</c> and <c>:paused</c>: the definition of each recurring schedule's token, and which are paused.</item>
-/// <item><c>&lt;prefix&gt;{p}:SELLER:&lt;token&gt;</c>: the TTL trigger key of one message, as in the seed.</item>
+/// <item><c>&lt;prefix&gt;{p}:SELLER:&lt;token&gt;</c>: the TTL trigger key of one message (its <c>expired</c> event wakes the bridges).</item>
 /// <item><c>&lt;prefix&gt;{p}:cancelled:&lt;token&gt;</c>: an hour's memory of a cancel command that came before its schedule command.</item>
 /// <item><c>&lt;prefix&gt;{p}:claim:&lt;claim id&gt;</c>: which entries one claim took, kept for its lease, so that a
 /// bridge whose claim timed out can ask for them again (at most one per partition and bridge once answers arrive).</item>

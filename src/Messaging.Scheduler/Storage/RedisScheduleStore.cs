@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace Messaging.Scheduler.Storage;
 
 /// <summary>
-/// Step 2 of a message's life, and the seam every other step goes through: the Redis store. Each operation is one Lua
+/// Step 3 of a message's life, and the seam every other step goes through: the Redis store. Each operation is one Lua
 /// script over the keys of one partition, passed as KEYS, decided by the Redis clock (<c>TIME</c>): schedule (or replace),
 /// cancel, claim due entries under a lease, acknowledge after the broker confirmed, release after a failure.
 /// </summary>
@@ -45,7 +45,7 @@ internal sealed class RedisScheduleStore
     /// <summary>Stores an encoded message under its token, replacing any entry that waits under the same token.</summary>
     /// <param name="tokenId">The scheduling token.</param>
     /// <param name="dueUtc">When it is due.</param>
-    /// <param name="channel">The seed's channel, part of the trigger key.</param>
+    /// <param name="channel">The channel, part of the trigger key.</param>
     /// <param name="encoded">What to store: the encoded entry and the names it refers to.</param>
     /// <param name="commandSentUtc">For a <c>ScheduleMessage</c> command: when it was sent, so that a cancel command sent
     /// after it but handled before it still wins.</param>
