@@ -10,10 +10,11 @@ using RabbitMQ.Client;
 namespace Messaging.Scheduler.Writing;
 
 /// <summary>
-/// Step 1 of a message's life: turns a message the caller schedules into the <see cref="StoredMessage" /> kept in Redis.
-/// It runs the caller's pipe on a real MassTransit send context (so headers, IDs, time-to-live and RabbitMQ properties the
-/// caller sets are kept), stamps the scheduling token header, and serializes the envelope with MassTransit's own JSON
-/// serializer, as the Quartz integration stores a <c>ScheduleMessage</c> payload.
+/// Step 1 of a message's life: turns a message the caller schedules (or a <c>ScheduleMessage</c> command's payload) into
+/// the entry kept in Redis. It runs the caller's pipe on a real MassTransit send context (so headers, IDs, time-to-live
+/// and RabbitMQ properties the caller sets are kept), stamps the scheduling token header, and takes the envelope
+/// MassTransit's JSON serializer would write (<see cref="JsonMessageEnvelope" />) for the entry, as the Quartz integration
+/// stores a <c>ScheduleMessage</c> payload.
 /// </summary>
 internal sealed class ScheduledMessageSerializer
 {
