@@ -1,0 +1,160 @@
+using System.Globalization;
+using Messaging.FaultTests.Infrastructure;
+using RabbitMQ.Client;
+
+namespace Messaging.FaultTests.Scenarios;
+
+/// <summary>
+/// 9. A RabbitMQ memory alarm in the middle of a drain (<c>rabbitmqctl set_vm_memory_high_watermark absolute 1</c> on the
+/// suite's own node), for 30 s (quick: 12 s, longer than the quick lease and delivery timeout), then the watermark is set
+/// back. The broker blocks the worker's connection (<c>connection.blocked</c>) and holds what it had published. Nothing
+/// crashes, so any duplicate fails the scenario; and the drain must resume within 1 s of the alarm clearing (the first
+/// journal line after the broker unblocked a probe connection of the suite's own, which it blocked with the worker's).
+/// </summary>
+internal sealed class MemoryAlarmScenario : Scenario
+{
+    static readonly TimeSpan ResumeBound = TimeSpan.FromSeconds(1);
+
+    public override int Number => 9;
+    public override string Title => "RabbitMQ memory alarm (publishers blocked) in the middle of a drain";
+    public override TimeSpan Bound(bool quick) => TimeSpan.FromSeconds(quick ? 120 : 600);
+
+    public override async Task Run(ScenarioRun run)
+    {
+        var count = run.Quick ? 2_000 : 10_000;
+        var alarm = TimeSpan.FromSeconds(run.Quick ? 12 : 30);
+        var rabbit = run.Suite.Rabbit;
+        await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
+        await run.StartWorker("w");
+
+        // Half the messages due at once (a batch of publishes in flight all the time), half over a window longer than the
+        // alarm (they keep coming due while the broker blocks the worker).
+        var first = DateTime.UtcNow.AddSeconds(1);
+        var spread = TimeSpan.FromSeconds(run.Quick ? 15 : 45);
+        var entries = run.Plan(count / 2, first, TimeSpan.FromSeconds(1));
+        entries.AddRange(run.Plan(count - count / 2, first.AddSeconds(1), spread));
+        await run.ScheduleAll(entries);
+
+        var point = 0.15 + Random.Shared.NextDouble() * 0.2;
+        if (!await run.WaitForDelivered((int)(point * count), TimeSpan.FromSeconds(run.Quick ? 60 : 300)))
+            throw new TimeoutException($"the drain stalled before the alarm ({run.Delivered} of {count} delivered)");
+
+        var watermark = await Watermark(rabbit);
+        await using var probe = await BlockProbe.Open(rabbit.Amqp);
+        var atAlarm = run.Delivered;
+        var alarmUs = Clock.NowUs();
+        long restoreUs, clearedUs;
+        int atClear;
+        try
+        {
+            await Ctl(rabbit, "set_vm_memory_high_watermark", "absolute", "1");
+            var setUs = Clock.NowUs();
+
+            // The broker blocks a connection when it publishes during the alarm: the probe publishes once to be blocked,
+            // and hears connection.unblocked when the alarm clears, as the worker does.
+            await probe.Publish();
+            var probeBlocked = await probe.Blocked.WaitAsync(TimeSpan.FromSeconds(10), run.Token);
+            await Clock.WaitUntil(alarmUs + (long)alarm.TotalMicroseconds, run.Token);
+            atClear = run.Delivered;
+            restoreUs = Clock.NowUs();
+            await Ctl(rabbit, "set_vm_memory_high_watermark", watermark);
+            clearedUs = await probe.Unblocked.WaitAsync(TimeSpan.FromSeconds(30), run.Token);
+            run.Result.Note(string.Create(CultureInfo.InvariantCulture,
+                $"alarm raised at {atAlarm:#,0}/{count:#,0} delivered (rabbitmqctl took {(setUs - alarmUs) / 1e3:0} ms, probe blocked {(probeBlocked - alarmUs) / 1e3:0} ms after the command began); cleared by rabbitmqctl {(restoreUs - alarmUs) / 1e6:0.0} s after, the probe unblocked {(clearedUs - restoreUs) / 1e3:0} ms after that command began (watermark back to {watermark}); {count - atClear:#,0} left"));
+            run.Result.Note(string.Create(CultureInfo.InvariantCulture,
+                $"first deliveries during the alarm: {atClear - atAlarm:#,0} (published or queued before the broker blocked the connection)"));
+        }
+        finally
+        {
+            // Whatever happened, the next scenarios need a node that takes publishes.
+            await Ctl(rabbit, "set_vm_memory_high_watermark", watermark, check: false);
+        }
+
+        await run.WaitForExpected(TimeSpan.FromSeconds(run.Quick ? 90 : 300));
+        run.CatchUp(clearedUs, run.LastFirstDelivery(run.Expected()), "from the alarm cleared (probe unblocked) to the last message's first delivery");
+        var resumedUs = run.FirstDeliveryAfter(clearedUs);
+        var during = run.Journal.All.Where(r => run.Ledger.Contains(r.Token) && r.ReceivedUs >= alarmUs && r.ReceivedUs < clearedUs).Select(r => r.ReceivedUs).ToArray();
+        var inFirstSecond = run.Journal.All.Count(r => run.Ledger.Contains(r.Token) && r.ReceivedUs >= clearedUs && r.ReceivedUs < clearedUs + 1_000_000);
+        run.Result.Note(string.Create(CultureInfo.InvariantCulture,
+            $"journal lines during the alarm: {during.Length:#,0}, the last {(during.Length == 0 ? 0 : (during.Max() - alarmUs) / 1e6):0.00} s after it was raised; first line after it cleared: {(resumedUs is { } r ? $"{(r - clearedUs) / 1e3:0} ms" : "none")} (bound {ResumeBound.TotalMilliseconds:0} ms), {inFirstSecond:#,0} lines in the first second"));
+        if (resumedUs is not { } resumed || resumed - clearedUs > (long)ResumeBound.TotalMicroseconds)
+            run.Result.Fail($"the drain did not resume within {ResumeBound.TotalMilliseconds:0} ms of the alarm clearing");
+
+        await run.Settle(TimeSpan.FromSeconds(60));
+        run.Evaluate();
+    }
+
+    /// <summary>The node's memory high watermark now (a fraction, or <c>absolute N</c>), to set it back after the alarm.</summary>
+    static async Task<string> Watermark(RabbitNode rabbit)
+    {
+        var (code, output) = await rabbit.Ctl(TimeSpan.FromSeconds(30), "eval", "vm_memory_monitor:get_vm_memory_high_watermark().");
+        var text = output.Trim();
+        if (code == 0 && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var fraction) && fraction > 0)
+            return fraction.ToString(CultureInfo.InvariantCulture);
+        return "0.4";
+    }
+
+    static async Task Ctl(RabbitNode rabbit, string command, string value, bool check = true) => await Ctl(rabbit, check, command, value);
+
+    static async Task Ctl(RabbitNode rabbit, string command, string absolute, string value) => await Ctl(rabbit, true, command, absolute, value);
+
+    static async Task Ctl(RabbitNode rabbit, bool check, params string[] arguments)
+    {
+        var (code, output) = await rabbit.Ctl(TimeSpan.FromSeconds(30), arguments);
+        if (check && code != 0)
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed ({code}): {output.Trim()}");
+    }
+
+    /// <summary>A connection of the suite's own that the broker blocks during the alarm, to time when it clears.</summary>
+    sealed class BlockProbe : IAsyncDisposable
+    {
+        readonly IConnection _connection;
+        readonly IChannel _channel;
+        readonly TaskCompletionSource<long> _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        readonly TaskCompletionSource<long> _unblocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        BlockProbe(IConnection connection, IChannel channel)
+        {
+            _connection = connection;
+            _channel = channel;
+            connection.ConnectionBlockedAsync += (_, _) =>
+            {
+                _blocked.TrySetResult(Clock.NowUs());
+                return Task.CompletedTask;
+            };
+            connection.ConnectionUnblockedAsync += (_, _) =>
+            {
+                if (_blocked.Task.IsCompleted)
+                    _unblocked.TrySetResult(Clock.NowUs());
+                return Task.CompletedTask;
+            };
+        }
+
+        public Task<long> Blocked => _blocked.Task;
+        public Task<long> Unblocked => _unblocked.Task;
+
+        public static async Task<BlockProbe> Open(Uri amqp)
+        {
+            var connection = await new ConnectionFactory { Uri = amqp, ClientProvidedName = "fault-suite alarm probe" }.CreateConnectionAsync();
+            return new BlockProbe(connection, await connection.CreateChannelAsync());
+        }
+
+        /// <summary>One message to the default exchange with a routing key no queue has: it goes nowhere.</summary>
+        public async Task Publish() => await _channel.BasicPublishAsync("", "fault-suite-alarm-probe", new byte[] { 1 });
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await _channel.CloseAsync();
+                await _connection.CloseAsync();
+            }
+            catch (Exception)
+            {
+                // The node may be gone already; the suite stops it anyway.
+            }
+
+            _connection.Dispose();
+        }
+    }
+}
