@@ -63,6 +63,9 @@ internal sealed class ConnectionBlocking
 
     public bool IsBlocked => Current.Blocked;
 
+    /// <summary>Whether an open connection of the bus is watched now.</summary>
+    public bool IsWatching => Volatile.Read(ref _watched) is { IsOpen: true };
+
     /// <summary>
     /// Makes sure the connection the bus publishes on now is watched: at once when it already is, otherwise by getting it
     /// from the transport, for at most <paramref name="timeout" /> (zero: in the background, not waited for).
@@ -70,7 +73,7 @@ internal sealed class ConnectionBlocking
     /// </summary>
     public async Task Watch(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (_unsupported || Volatile.Read(ref _watched) is { IsOpen: true })
+        if (_unsupported || IsWatching)
             return;
         if (Interlocked.Exchange(ref _attaching, 1) == 1)
             return;
