@@ -5,7 +5,7 @@ using RabbitMQ.Client;
 namespace Messaging.FaultTests.Scenarios;
 
 /// <summary>
-/// 9. A RabbitMQ memory alarm in the middle of a drain (<c>rabbitmqctl set_vm_memory_high_watermark absolute 1</c> on the
+/// 9. A RabbitMQ memory alarm in the middle of a drain (70 % of the messages due at once) (<c>rabbitmqctl set_vm_memory_high_watermark absolute 1</c> on the
 /// suite's own node), for 30 s (quick: 12 s, longer than the quick lease and delivery timeout), then the watermark is set
 /// back. The broker blocks the worker's connection (<c>connection.blocked</c>) and holds what it had published. Nothing
 /// crashes, so any duplicate fails the scenario; and the drain must resume within 1 s of the alarm clearing (the first
@@ -27,20 +27,24 @@ internal sealed class MemoryAlarmScenario : Scenario
         await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
         await run.StartWorker("w");
 
-        // Half the messages due at once (a batch of publishes in flight all the time), half over a window longer than the
-        // alarm (they keep coming due while the broker blocks the worker).
+        // rabbitmqctl needs a few seconds to start (an Erlang VM) before the alarm takes effect: the watermark to set back
+        // and the probe connection are ready before the drain begins, and the command starts early in the drain.
+        var watermark = await Watermark(rabbit);
+        await using var probe = await BlockProbe.Open(rabbit.Amqp);
+
+        // Most messages due at once (a backlog: the window of publishes in flight is full when the alarm hits), the rest
+        // over a window longer than the alarm (they keep coming due while the broker blocks the worker).
         var first = DateTime.UtcNow.AddSeconds(1);
         var spread = TimeSpan.FromSeconds(run.Quick ? 15 : 45);
-        var entries = run.Plan(count / 2, first, TimeSpan.FromSeconds(1));
-        entries.AddRange(run.Plan(count - count / 2, first.AddSeconds(1), spread));
+        var burst = count * 7 / 10;
+        var entries = run.Plan(burst, first, TimeSpan.FromSeconds(1));
+        entries.AddRange(run.Plan(count - burst, first.AddSeconds(1), spread));
         await run.ScheduleAll(entries);
 
-        var point = 0.15 + Random.Shared.NextDouble() * 0.2;
+        var point = 0.03 + Random.Shared.NextDouble() * 0.07;
         if (!await run.WaitForDelivered((int)(point * count), TimeSpan.FromSeconds(run.Quick ? 60 : 300)))
             throw new TimeoutException($"the drain stalled before the alarm ({run.Delivered} of {count} delivered)");
 
-        var watermark = await Watermark(rabbit);
-        await using var probe = await BlockProbe.Open(rabbit.Amqp);
         var atAlarm = run.Delivered;
         var alarmUs = Clock.NowUs();
         long restoreUs, clearedUs;
@@ -54,13 +58,14 @@ internal sealed class MemoryAlarmScenario : Scenario
             // and hears connection.unblocked when the alarm clears, as the worker does.
             await probe.Publish();
             var probeBlocked = await probe.Blocked.WaitAsync(TimeSpan.FromSeconds(10), run.Token);
-            await Clock.WaitUntil(alarmUs + (long)alarm.TotalMicroseconds, run.Token);
+            var atBlocked = run.Delivered;
+            await Clock.WaitUntil(probeBlocked + (long)alarm.TotalMicroseconds, run.Token);
             atClear = run.Delivered;
             restoreUs = Clock.NowUs();
             await Ctl(rabbit, "set_vm_memory_high_watermark", watermark);
             clearedUs = await probe.Unblocked.WaitAsync(TimeSpan.FromSeconds(30), run.Token);
             run.Result.Note(string.Create(CultureInfo.InvariantCulture,
-                $"alarm raised at {atAlarm:#,0}/{count:#,0} delivered (rabbitmqctl took {(setUs - alarmUs) / 1e3:0} ms, probe blocked {(probeBlocked - alarmUs) / 1e3:0} ms after the command began); cleared by rabbitmqctl {(restoreUs - alarmUs) / 1e6:0.0} s after, the probe unblocked {(clearedUs - restoreUs) / 1e3:0} ms after that command began (watermark back to {watermark}); {count - atClear:#,0} left"));
+                $"alarm raised at {atAlarm:#,0}/{count:#,0} delivered, in effect at {atBlocked:#,0} (rabbitmqctl took {(setUs - alarmUs) / 1e3:0} ms, probe blocked {(probeBlocked - alarmUs) / 1e3:0} ms after the command began); probe blocked for {(clearedUs - probeBlocked) / 1e6:0.0} s, unblocked {(clearedUs - restoreUs) / 1e3:0} ms after the command that set the watermark back to {watermark} began; {count - atClear:#,0} left"));
             run.Result.Note(string.Create(CultureInfo.InvariantCulture,
                 $"first deliveries during the alarm: {atClear - atAlarm:#,0} (published or queued before the broker blocked the connection)"));
         }
