@@ -5,7 +5,7 @@ using RabbitMQ.Client;
 namespace Messaging.FaultTests.Scenarios;
 
 /// <summary>
-/// 9. A RabbitMQ memory alarm in the middle of a drain (70 % of the messages due at once) (<c>rabbitmqctl set_vm_memory_high_watermark absolute 1</c> on the
+/// 9. A RabbitMQ memory alarm in the middle of a drain (a backlog kept up until the alarm takes effect) (<c>rabbitmqctl set_vm_memory_high_watermark absolute 1</c> on the
 /// suite's own node), for 30 s (quick: 12 s, longer than the quick lease and delivery timeout), then the watermark is set
 /// back. The broker blocks the worker's connection (<c>connection.blocked</c>) and holds what it had published. Nothing
 /// crashes, so any duplicate fails the scenario; and the drain must resume within 1 s of the alarm clearing (the first
@@ -27,47 +27,71 @@ internal sealed class MemoryAlarmScenario : Scenario
         await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
         await run.StartWorker("w");
 
-        // rabbitmqctl needs a few seconds to start (an Erlang VM) before the alarm takes effect: the watermark to set back
-        // and the probe connection are ready before the drain begins, and the command starts early in the drain.
+        // rabbitmqctl needs seconds to start (an Erlang VM; 1 to 15 s on this loaded machine) before the alarm takes
+        // effect, so the drain is kept going until it does: the watermark to set back and the probe connection are ready
+        // first, a fifth of the messages is due at once, and while the command runs more are scheduled due at once
+        // whenever the backlog runs low. The rest (at least 30 %) come due over a window longer than the alarm, from the
+        // moment it took effect: they keep coming due while the broker blocks the worker.
         var watermark = await Watermark(rabbit);
         await using var probe = await BlockProbe.Open(rabbit.Amqp);
-
-        // Most messages due at once (a backlog: the window of publishes in flight is full when the alarm hits), the rest
-        // over a window longer than the alarm (they keep coming due while the broker blocks the worker).
-        var first = DateTime.UtcNow.AddSeconds(1);
+        var initial = count / 5;
+        var pool = count - initial - count * 3 / 10;
+        var chunk = run.Quick ? 100 : 500;
         var spread = TimeSpan.FromSeconds(run.Quick ? 15 : 45);
-        var burst = count * 7 / 10;
-        var entries = run.Plan(burst, first, TimeSpan.FromSeconds(1));
-        entries.AddRange(run.Plan(count - burst, first.AddSeconds(1), spread));
-        await run.ScheduleAll(entries);
-
-        var point = 0.03 + Random.Shared.NextDouble() * 0.07;
-        if (!await run.WaitForDelivered((int)(point * count), TimeSpan.FromSeconds(run.Quick ? 60 : 300)))
-            throw new TimeoutException($"the drain stalled before the alarm ({run.Delivered} of {count} delivered)");
+        await run.ScheduleAll(run.Plan(initial, DateTime.UtcNow.AddSeconds(1), TimeSpan.Zero));
+        var scheduledDue = initial;
+        if (!await run.WaitForDelivered(initial / 4, TimeSpan.FromSeconds(run.Quick ? 60 : 300)))
+            throw new TimeoutException($"the drain did not start ({run.Delivered} of {count} delivered)");
 
         var atAlarm = run.Delivered;
         var alarmUs = Clock.NowUs();
-        long restoreUs, clearedUs;
-        int atClear;
+        long probeBlocked, restoreUs, clearedUs, setUs = 0;
+        int atBlocked, atClear;
         try
         {
-            await Ctl(rabbit, "set_vm_memory_high_watermark", "absolute", "1");
-            var setUs = Clock.NowUs();
+            var set = Ctl(rabbit, "set_vm_memory_high_watermark", "absolute", "1");
 
-            // The broker blocks a connection when it publishes during the alarm: the probe publishes once to be blocked,
-            // and hears connection.unblocked when the alarm clears, as the worker does.
-            await probe.Publish();
-            var probeBlocked = await probe.Blocked.WaitAsync(TimeSpan.FromSeconds(10), run.Token);
-            var atBlocked = run.Delivered;
+            // The broker blocks a connection when it publishes during the alarm: the probe publishes (to no queue) until
+            // it is blocked, and hears connection.unblocked when the alarm clears, as the worker does.
+            while (!probe.Blocked.IsCompleted)
+            {
+                if (set.IsCompleted)
+                {
+                    await set;
+                    if (setUs == 0)
+                        setUs = Clock.NowUs();
+                    if (Clock.NowUs() - setUs > 10_000_000)
+                        throw new TimeoutException("the broker did not block the probe within 10 s of the alarm");
+                }
+
+                await probe.Publish();
+                if (pool > 0 && scheduledDue - run.Delivered < 2 * chunk)
+                {
+                    var more = Math.Min(chunk, pool);
+                    await run.ScheduleAll(run.Plan(more, DateTime.UtcNow, TimeSpan.Zero));
+                    scheduledDue += more;
+                    pool -= more;
+                }
+
+                await Task.WhenAny(probe.Blocked, Task.Delay(100, run.Token));
+            }
+
+            probeBlocked = await probe.Blocked;
+            atBlocked = run.Delivered;
+            var rest = count - scheduledDue;
+            await run.ScheduleAll(run.Plan(rest, DateTime.UtcNow, spread));
+            await set;
             await Clock.WaitUntil(probeBlocked + (long)alarm.TotalMicroseconds, run.Token);
             atClear = run.Delivered;
             restoreUs = Clock.NowUs();
             await Ctl(rabbit, "set_vm_memory_high_watermark", watermark);
             clearedUs = await probe.Unblocked.WaitAsync(TimeSpan.FromSeconds(30), run.Token);
             run.Result.Note(string.Create(CultureInfo.InvariantCulture,
-                $"alarm raised at {atAlarm:#,0}/{count:#,0} delivered, in effect at {atBlocked:#,0} (rabbitmqctl took {(setUs - alarmUs) / 1e3:0} ms, probe blocked {(probeBlocked - alarmUs) / 1e3:0} ms after the command began); probe blocked for {(clearedUs - probeBlocked) / 1e6:0.0} s, unblocked {(clearedUs - restoreUs) / 1e3:0} ms after the command that set the watermark back to {watermark} began; {count - atClear:#,0} left"));
+                $"rabbitmqctl began at {atAlarm:#,0} delivered; the alarm took effect (probe blocked) {(probeBlocked - alarmUs) / 1e6:0.0} s later at {atBlocked:#,0}/{scheduledDue:#,0} due so far, after which {rest:#,0} more came due over {spread.TotalSeconds:0} s"));
             run.Result.Note(string.Create(CultureInfo.InvariantCulture,
-                $"first deliveries during the alarm: {atClear - atAlarm:#,0} (published or queued before the broker blocked the connection)"));
+                $"probe blocked for {(clearedUs - probeBlocked) / 1e6:0.0} s, unblocked {(clearedUs - restoreUs) / 1e3:0} ms after the command that set the watermark back to {watermark} began; {count - atClear:#,0} left then"));
+            run.Result.Note(string.Create(CultureInfo.InvariantCulture,
+                $"first deliveries during the alarm: {atClear - atBlocked:#,0} (published or queued before the broker blocked the worker's connection)"));
         }
         finally
         {
@@ -78,10 +102,10 @@ internal sealed class MemoryAlarmScenario : Scenario
         await run.WaitForExpected(TimeSpan.FromSeconds(run.Quick ? 90 : 300));
         run.CatchUp(clearedUs, run.LastFirstDelivery(run.Expected()), "from the alarm cleared (probe unblocked) to the last message's first delivery");
         var resumedUs = run.FirstDeliveryAfter(clearedUs);
-        var during = run.Journal.All.Where(r => run.Ledger.Contains(r.Token) && r.ReceivedUs >= alarmUs && r.ReceivedUs < clearedUs).Select(r => r.ReceivedUs).ToArray();
+        var during = run.Journal.All.Where(r => run.Ledger.Contains(r.Token) && r.ReceivedUs >= probeBlocked && r.ReceivedUs < clearedUs).Select(r => r.ReceivedUs).ToArray();
         var inFirstSecond = run.Journal.All.Count(r => run.Ledger.Contains(r.Token) && r.ReceivedUs >= clearedUs && r.ReceivedUs < clearedUs + 1_000_000);
         run.Result.Note(string.Create(CultureInfo.InvariantCulture,
-            $"journal lines during the alarm: {during.Length:#,0}, the last {(during.Length == 0 ? 0 : (during.Max() - alarmUs) / 1e6):0.00} s after it was raised; first line after it cleared: {(resumedUs is { } r ? $"{(r - clearedUs) / 1e3:0} ms" : "none")} (bound {ResumeBound.TotalMilliseconds:0} ms), {inFirstSecond:#,0} lines in the first second"));
+            $"journal lines during the alarm: {during.Length:#,0}, the last {(during.Length == 0 ? 0 : (during.Max() - probeBlocked) / 1e6):0.00} s after it took effect; first line after it cleared: {(resumedUs is { } r ? $"{(r - clearedUs) / 1e3:0} ms" : "none")} (bound {ResumeBound.TotalMilliseconds:0} ms), {inFirstSecond:#,0} lines in the first second"));
         if (resumedUs is not { } resumed || resumed - clearedUs > (long)ResumeBound.TotalMicroseconds)
             run.Result.Fail($"the drain did not resume within {ResumeBound.TotalMilliseconds:0} ms of the alarm clearing");
 
