@@ -1,12 +1,12 @@
 using System.Globalization;
 using Messaging.FaultTests.Infrastructure;
+using Messaging.Testing;
 using RabbitMQ.Client;
 
 namespace Messaging.FaultTests.Scenarios;
 
 /// <summary>
-/// 9. A RabbitMQ memory alarm in the middle of a drain (a backlog kept up until the alarm takes effect) (<c>rabbitmqctl set_vm_memory_high_watermark absolute 1</c> on the
-/// suite's own node), for 30 s (quick: 12 s, longer than the quick lease and delivery timeout), then the watermark is set
+/// 9. A RabbitMQ memory alarm in the middle of a drain (70 % of the messages due at once) (the watermark set to <c>absolute 1</c> on the suite's own node), for 30 s (quick: 12 s, longer than the quick lease and delivery timeout), then the watermark is set
 /// back. The broker blocks the worker's connection (<c>connection.blocked</c>) and holds what it had published. Nothing
 /// crashes, so any duplicate fails the scenario; and the drain must resume within 1 s of the alarm clearing (the first
 /// journal line after the broker unblocked a probe connection of the suite's own, which it blocked with the worker's).
@@ -27,67 +27,61 @@ internal sealed class MemoryAlarmScenario : Scenario
         await run.StartRedis("--appendonly", "yes", "--appendfsync", "everysec");
         await run.StartWorker("w");
 
-        // rabbitmqctl needs seconds to start (an Erlang VM; 1 to 15 s on this loaded machine) before the alarm takes
-        // effect, so the drain is kept going until it does: the watermark to set back and the probe connection are ready
-        // first, a fifth of the messages is due at once, and while the command runs more are scheduled due at once
-        // whenever the backlog runs low. The rest (at least 30 %) come due over a window longer than the alarm, from the
-        // moment it took effect: they keep coming due while the broker blocks the worker.
+        // rabbitmqctl needs seconds to start (an Erlang VM; 1 to 15 s on this loaded machine), too long to place the alarm
+        // in a drain of a few seconds. So one `rabbitmqctl eval` is started first: on the node, it writes a file to say it
+        // is ready, waits for another file, and then sets the watermark, within milliseconds of the suite's signal.
         var watermark = await Watermark(rabbit);
         await using var probe = await BlockProbe.Open(rabbit.Amqp);
-        var initial = count / 5;
-        var pool = count - initial - count * 3 / 10;
-        var chunk = run.Quick ? 100 : 500;
+        var ready = Path.Combine(run.Folder, "alarm-ready");
+        var go = Path.Combine(run.Folder, "alarm-go");
+        var armed = rabbit.Ctl(TimeSpan.FromMinutes(5), "eval", string.Create(CultureInfo.InvariantCulture,
+            $"ok = file:write_file(\"{ready}\", <<>>), W = fun Wait() -> case filelib:is_file(\"{go}\") of true -> ok; false -> timer:sleep(2), Wait() end end, W(), vm_memory_monitor:set_vm_memory_high_watermark({{absolute, 1}})."));
+        if (!await Wait.TryUntil(() => File.Exists(ready) || armed.IsCompleted, TimeSpan.FromSeconds(60), run.Token) || !File.Exists(ready))
+            throw new InvalidOperationException($"rabbitmqctl eval did not get ready: {(armed.IsCompleted ? (await armed).Output : "still starting after 60 s")}");
+
+        // Most messages due at once (a backlog: the window of publishes in flight is full when the alarm hits), the rest
+        // over a window longer than the alarm (they keep coming due while the broker blocks the worker).
+        var first = DateTime.UtcNow.AddSeconds(1);
         var spread = TimeSpan.FromSeconds(run.Quick ? 15 : 45);
-        await run.ScheduleAll(run.Plan(initial, DateTime.UtcNow.AddSeconds(1), TimeSpan.Zero));
-        var scheduledDue = initial;
-        if (!await run.WaitForDelivered(initial / 4, TimeSpan.FromSeconds(run.Quick ? 60 : 300)))
-            throw new TimeoutException($"the drain did not start ({run.Delivered} of {count} delivered)");
+        var burst = count * 7 / 10;
+        var entries = run.Plan(burst, first, TimeSpan.FromSeconds(1));
+        entries.AddRange(run.Plan(count - burst, first.AddSeconds(1), spread));
+        await run.ScheduleAll(entries);
+
+        var point = 0.15 + Random.Shared.NextDouble() * 0.2;
+        if (!await run.WaitForDelivered((int)(point * count), TimeSpan.FromSeconds(run.Quick ? 60 : 300)))
+            throw new TimeoutException($"the drain stalled before the alarm ({run.Delivered} of {count} delivered)");
 
         var atAlarm = run.Delivered;
         var alarmUs = Clock.NowUs();
-        long probeBlocked, restoreUs, clearedUs, setUs = 0;
+        long probeBlocked, restoreUs, clearedUs;
         int atBlocked, atClear;
         try
         {
-            var set = Ctl(rabbit, "set_vm_memory_high_watermark", "absolute", "1");
+            await File.WriteAllBytesAsync(go, [], run.Token);
 
             // The broker blocks a connection when it publishes during the alarm: the probe publishes (to no queue) until
             // it is blocked, and hears connection.unblocked when the alarm clears, as the worker does.
             while (!probe.Blocked.IsCompleted)
             {
-                if (set.IsCompleted)
-                {
-                    await set;
-                    if (setUs == 0)
-                        setUs = Clock.NowUs();
-                    if (Clock.NowUs() - setUs > 10_000_000)
-                        throw new TimeoutException("the broker did not block the probe within 10 s of the alarm");
-                }
-
+                if (Clock.NowUs() - alarmUs > 10_000_000)
+                    throw new TimeoutException($"the broker did not block the probe within 10 s of the signal ({(armed.IsCompleted ? (await armed).Output : "eval still running")})");
                 await probe.Publish();
-                if (pool > 0 && scheduledDue - run.Delivered < 2 * chunk)
-                {
-                    var more = Math.Min(chunk, pool);
-                    await run.ScheduleAll(run.Plan(more, DateTime.UtcNow, TimeSpan.Zero));
-                    scheduledDue += more;
-                    pool -= more;
-                }
-
-                await Task.WhenAny(probe.Blocked, Task.Delay(100, run.Token));
+                await Task.WhenAny(probe.Blocked, Task.Delay(20, run.Token));
             }
 
             probeBlocked = await probe.Blocked;
             atBlocked = run.Delivered;
-            var rest = count - scheduledDue;
-            await run.ScheduleAll(run.Plan(rest, DateTime.UtcNow, spread));
-            await set;
+            var (code, output) = await armed;
+            if (code != 0)
+                throw new InvalidOperationException($"rabbitmqctl eval failed ({code}): {output.Trim()}");
             await Clock.WaitUntil(probeBlocked + (long)alarm.TotalMicroseconds, run.Token);
             atClear = run.Delivered;
             restoreUs = Clock.NowUs();
             await Ctl(rabbit, "set_vm_memory_high_watermark", watermark);
             clearedUs = await probe.Unblocked.WaitAsync(TimeSpan.FromSeconds(30), run.Token);
             run.Result.Note(string.Create(CultureInfo.InvariantCulture,
-                $"rabbitmqctl began at {atAlarm:#,0} delivered; the alarm took effect (probe blocked) {(probeBlocked - alarmUs) / 1e6:0.0} s later at {atBlocked:#,0}/{scheduledDue:#,0} due so far, after which {rest:#,0} more came due over {spread.TotalSeconds:0} s"));
+                $"{burst:#,0} messages due within 1 s, {count - burst:#,0} over the next {spread.TotalSeconds:0} s; alarm signalled at {atAlarm:#,0}/{count:#,0} delivered, in effect (probe blocked) {(probeBlocked - alarmUs) / 1e3:0} ms later at {atBlocked:#,0}"));
             run.Result.Note(string.Create(CultureInfo.InvariantCulture,
                 $"probe blocked for {(clearedUs - probeBlocked) / 1e6:0.0} s, unblocked {(clearedUs - restoreUs) / 1e3:0} ms after the command that set the watermark back to {watermark} began; {count - atClear:#,0} left then"));
             run.Result.Note(string.Create(CultureInfo.InvariantCulture,
