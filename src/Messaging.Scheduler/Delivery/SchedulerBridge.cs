@@ -60,9 +60,11 @@ internal sealed class SchedulerBridge : BackgroundService
             try
             {
                 await _bus.WaitUntilUsable(stoppingToken).ConfigureAwait(false);
-                await _blocking.Watch(TimeSpan.FromSeconds(5), stoppingToken).ConfigureAwait(false);
+                // Watch the bus's connection for connection.blocked before the first claim (alongside the warm-up).
+                var watching = _blocking.Watch(TimeSpan.FromSeconds(5), stoppingToken);
                 await ReplayWarmUp.Run(stoppingToken).ConfigureAwait(false);
                 var keyspaceEvents = await _trigger.Start().ConfigureAwait(false);
+                await watching.ConfigureAwait(false);
                 foreach (var problem in await _settings.Problems().ConfigureAwait(false))
                     SchedulerLog.UnsafeServerSetting(_logger, problem);
                 SchedulerLog.BridgeRunning(_logger, _options.KeyPrefix, _options.Partitions, _connection.Describe(), keyspaceEvents);
