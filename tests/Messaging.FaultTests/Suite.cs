@@ -113,6 +113,7 @@ internal static class Suite
         new ThreeBridgesScenario(),
         new SubscriptionKillScenario(),
         new CancelRaceScenario(),
+        new MemoryAlarmScenario(),
         new RedisMaxMemoryScenario(),
         new RedisPauseScenario(),
     ];

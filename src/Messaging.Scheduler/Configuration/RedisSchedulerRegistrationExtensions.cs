@@ -77,6 +77,7 @@ public static class RedisSchedulerRegistrationExtensions
         configurator.TryAddSingleton<WakeSignal>();
         configurator.TryAddSingleton<TriggerListener>();
         configurator.TryAddSingleton<BusHealthGate>();
+        configurator.TryAddSingleton<ConnectionBlocking>();
         configurator.TryAddSingleton<DeliveryPolicy>();
         configurator.TryAddSingleton<ScheduledMessageDispatcher>();
         configurator.TryAddSingleton<PartitionAcknowledgements>();

@@ -15,13 +15,15 @@ internal sealed class MessageDelivery
     readonly ScheduledMessageDispatcher _dispatcher;
     readonly PartitionAcknowledgements _acknowledgements;
     readonly BusHealthGate _bus;
+    readonly ConnectionBlocking _blocking;
     readonly DeliveryPolicy _policy;
     readonly SchedulerInstruments _instruments;
     readonly ILogger _logger;
 
     public MessageDelivery(RedisScheduleStore store, ScheduledMessageDispatcher dispatcher, PartitionAcknowledgements acknowledgements, BusHealthGate bus,
-        DeliveryPolicy policy, SchedulerInstruments instruments, ILogger<MessageDelivery> logger)
+        ConnectionBlocking blocking, DeliveryPolicy policy, SchedulerInstruments instruments, ILogger<MessageDelivery> logger)
     {
+        _blocking = blocking;
         _store = store;
         _dispatcher = dispatcher;
         _acknowledgements = acknowledgements;
@@ -87,25 +89,39 @@ internal sealed class MessageDelivery
             return DeliveryOutcome.Unreadable($"unreadable entry ({ex.GetType().Name}): {ex.Message}");
         }
 
+        Task<DateTime?>? dispatch = null;
         try
         {
             // A publish that never completes (RabbitMQ restarting while a confirm is pending) must not hold the bridge:
-            // stop waiting after the timeout and give the message back, even if the client ignores the cancellation.
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_policy.Timeout);
-            var expiredAt = await _dispatcher.Dispatch(message, claimed.Recurring?.MessageId(claimed.Token), timeout.Token)
-                .WaitAsync(_policy.Timeout, cancellationToken).ConfigureAwait(false);
+            // stop waiting after the timeout and give the message back, even if the client ignores the cancellation. The
+            // timeout counts only time the connection was not blocked: a publish the broker holds (connection.blocked, an
+            // alarm) is routed and confirmed once it unblocks, and giving it back would deliver it twice.
+            using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            dispatch = _dispatcher.Dispatch(message, claimed.Recurring?.MessageId(claimed.Token), send.Token);
+            if (!await _blocking.Completes(dispatch, _policy.Timeout, cancellationToken).ConfigureAwait(false))
+            {
+                await send.CancelAsync().ConfigureAwait(false);
+                throw new TimeoutException($"RabbitMQ did not confirm the publish within {(long)_policy.Timeout.TotalMilliseconds} ms");
+            }
+
+            var expiredAt = await dispatch.ConfigureAwait(false);
             return DeliveryOutcome.Confirmed(message.Destination, expiredAt);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            Abandon(dispatch);
             return DeliveryOutcome.Interrupted;
         }
         catch (Exception ex)
         {
+            Abandon(dispatch);
             return DeliveryOutcome.Of(ex);
         }
     }
+
+    /// <summary>A publish no longer waited for may still fail later: its exception is observed, not left to the finalizer.</summary>
+    static void Abandon(Task? dispatch) =>
+        dispatch?.ContinueWith(static task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     Task Record(ClaimedMessage claimed, long now, DeliveryOutcome outcome) => outcome.Kind switch
     {
@@ -163,8 +179,9 @@ internal sealed class MessageDelivery
 
     async Task Failed(ClaimedMessage claimed, Exception exception)
     {
-        // A failure while the bus is down is not the message's fault: it waits without using up its attempts.
-        var counts = _bus.IsUsable();
+        // A failure while the bus is down (or its connection blocked) is not the message's fault: it waits without using
+        // up its attempts.
+        var counts = _bus.IsUsable() && !_blocking.IsBlocked;
         var attempt = claimed.Attempts + (counts ? 1 : 0);
         var delay = _policy.RetryDelay(attempt);
         _instruments.Failed(claimed.Channel);

@@ -24,6 +24,7 @@ internal sealed class SchedulerBridge : BackgroundService
     readonly TriggerListener _trigger;
     readonly WakeSignal _signal;
     readonly BusHealthGate _bus;
+    readonly ConnectionBlocking _blocking;
     readonly RedisSchedulerOptions _options;
     readonly SchedulerInstruments _instruments;
     readonly TimeProvider _time;
@@ -32,7 +33,7 @@ internal sealed class SchedulerBridge : BackgroundService
     readonly ServerSettingsCheck _settings;
 
     public SchedulerBridge(RedisScheduleStore store, MessageDelivery delivery, PartitionAcknowledgements acknowledgements, TriggerListener trigger,
-        WakeSignal signal, BusHealthGate bus, RedisConnection connection, ServerSettingsCheck settings, IOptions<RedisSchedulerOptions> options,
+        WakeSignal signal, BusHealthGate bus, ConnectionBlocking blocking, RedisConnection connection, ServerSettingsCheck settings, IOptions<RedisSchedulerOptions> options,
         SchedulerInstruments instruments, TimeProvider time, ILogger<SchedulerBridge> logger)
     {
         _store = store;
@@ -41,6 +42,7 @@ internal sealed class SchedulerBridge : BackgroundService
         _trigger = trigger;
         _signal = signal;
         _bus = bus;
+        _blocking = blocking;
         _connection = connection;
         _settings = settings;
         _options = options.Value;
@@ -58,8 +60,11 @@ internal sealed class SchedulerBridge : BackgroundService
             try
             {
                 await _bus.WaitUntilUsable(stoppingToken).ConfigureAwait(false);
+                // Watch the bus's connection for connection.blocked before the first claim (alongside the warm-up).
+                var watching = _blocking.Watch(TimeSpan.FromSeconds(5), stoppingToken);
                 await ReplayWarmUp.Run(stoppingToken).ConfigureAwait(false);
                 var keyspaceEvents = await _trigger.Start().ConfigureAwait(false);
+                await watching.ConfigureAwait(false);
                 foreach (var problem in await _settings.Problems().ConfigureAwait(false))
                     SchedulerLog.UnsafeServerSetting(_logger, problem);
                 SchedulerLog.BridgeRunning(_logger, _options.KeyPrefix, _options.Partitions, _connection.Describe(), keyspaceEvents);
@@ -134,9 +139,33 @@ internal sealed class SchedulerBridge : BackgroundService
         var enough = Math.Max(1, batchSize / 2);
         var partitions = _store.Keyspace.Partitions;
         var first = 0;
+        var blockedBefore = false;
 
         while (!stoppingToken.IsCancellationRequested)
         {
+            // RabbitMQ blocks the connection (an alarm, flow control): claim nothing, and let the publishes it holds wait;
+            // they are confirmed once it unblocks the connection (MessageDelivery does not time them out meanwhile).
+            _ = _blocking.Watch(TimeSpan.Zero, stoppingToken);
+            var blocking = _blocking.Current;
+            if (blocking.Blocked)
+            {
+                blockedBefore = true;
+                await _signal.Wait(TimeSpan.FromSeconds(1), _time, stoppingToken, blocking.Changed).ConfigureAwait(false);
+                continue;
+            }
+
+            if (blockedBefore)
+            {
+                // Unblocked: first let the publishes the broker held end (confirmed and acknowledged, in a moment), then
+                // claim again. Their leases may have run out during the block, and a claim would take them back and
+                // publish them a second time.
+                blockedBefore = false;
+                var held = window.Count;
+                await window.WhenAll().ConfigureAwait(false);
+                SchedulerLog.ClaimingAfterBlock(_logger, held, (long)_time.GetElapsedTime(blocking.Since).TotalMilliseconds);
+                continue;
+            }
+
             if (!_bus.IsUsable())
             {
                 await _signal.Wait(TimeSpan.FromSeconds(1), _time, stoppingToken).ConfigureAwait(false);

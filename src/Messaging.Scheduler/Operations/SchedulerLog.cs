@@ -82,6 +82,20 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(34, LogLevel.Information, "Recurring schedule {ScheduleGroup}/{ScheduleId} ended with its occurrence of {Last:O} (end time {EndTime:O})")]
     public static partial void RecurringEnded(ILogger logger, string scheduleGroup, string scheduleId, DateTimeOffset last, DateTimeOffset? endTime);
+    // 40-49: a broker that blocks the bus's connection.
+
+    [LoggerMessage(40, LogLevel.Warning, "RabbitMQ blocked the bus's connection ({Reason}): the bridge claims nothing until it is unblocked, and waits for the publishes the broker holds without giving them back")]
+    public static partial void ConnectionBlocked(ILogger logger, string reason);
+
+    [LoggerMessage(41, LogLevel.Information, "RabbitMQ's block of the bus's connection ended ({Why}) after {BlockedMs} ms")]
+    public static partial void ConnectionUnblocked(ILogger logger, string why, long blockedMs);
+
+    [LoggerMessage(42, LogLevel.Debug, "Cannot watch the bus's RabbitMQ connection for connection.blocked now ({Reason}); trying again on the bridge's next turn")]
+    public static partial void ConnectionNotWatched(ILogger logger, string reason);
+
+    [LoggerMessage(43, LogLevel.Information, "The {Count} publish(es) held while the connection was blocked ended {WaitedMs} ms after it was unblocked; claiming again")]
+    public static partial void ClaimingAfterBlock(ILogger logger, int count, long waitedMs);
+
     // 50-59: Redis faults (timeouts whose outcome is unknown, the memory limit).
 
     [LoggerMessage(50, LogLevel.Warning, "A claim on partition {Partition} failed after it may have reached Redis (attempt {Attempt}, {ElapsedMs} ms after the first): asking again with the same claim id, so that what it took is delivered now rather than after its lease. {Detail}")]
