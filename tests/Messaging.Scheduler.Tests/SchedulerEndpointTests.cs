@@ -8,18 +8,41 @@ namespace Messaging.Scheduler.Tests;
 /// the scheduler endpoint, as it would with Quartz or Hangfire.</summary>
 public sealed class SchedulerEndpointTests
 {
+    /// <summary>A worker that runs the scheduler endpoint on a queue of its own, and a service with stock MassTransit that
+    /// schedules through that queue.</summary>
+    static async Task<(TestBus Worker, TestBus Service, string Queue)> WorkerAndStockService(string name,
+        Action<RedisSchedulerOptions>? scheduler = null)
+    {
+        var queue = TestServers.UniqueName("scheduler");
+        var worker = await TestBus.Start(name, s =>
+        {
+            s.SchedulerEndpoint = queue;
+            s.Scheduler = scheduler;
+        });
+        try
+        {
+            var service = await TestBus.Start(name, s =>
+            {
+                s.RunId = worker.RunId;
+                s.Consumers = false;
+                s.StockSchedulerAddress = TestBus.SchedulerQueueAddress(queue);
+            });
+            return (worker, service, queue);
+        }
+        catch
+        {
+            await worker.DisposeAsync();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task A_stock_MassTransit_service_schedules_and_cancels_through_the_scheduler_queue()
     {
         const string name = nameof(A_stock_MassTransit_service_schedules_and_cancels_through_the_scheduler_queue);
-        var queue = TestServers.UniqueName("scheduler");
-        await using var worker = await TestBus.Start(name, s => s.SchedulerEndpoint = queue);
-        await using var service = await TestBus.Start(name, s =>
-        {
-            s.RunId = worker.RunId;
-            s.Consumers = false;
-            s.StockSchedulerAddress = TestBus.SchedulerQueueAddress(queue);
-        });
+        var (worker, service, _) = await WorkerAndStockService(name);
+        await using var workerScope = worker;
+        await using var serviceScope = service;
 
         // The commands travel through RabbitMQ to a cold endpoint first: the due times leave them a few seconds.
         var now = DateTime.UtcNow;
@@ -51,14 +74,9 @@ public sealed class SchedulerEndpointTests
     public async Task Through_the_endpoint_MassTransit_token_id_convention_replaces_and_cancels()
     {
         const string name = nameof(Through_the_endpoint_MassTransit_token_id_convention_replaces_and_cancels);
-        var queue = TestServers.UniqueName("scheduler");
-        await using var worker = await TestBus.Start(name, s => s.SchedulerEndpoint = queue);
-        await using var service = await TestBus.Start(name, s =>
-        {
-            s.RunId = worker.RunId;
-            s.Consumers = false;
-            s.StockSchedulerAddress = TestBus.SchedulerQueueAddress(queue);
-        });
+        var (worker, service, _) = await WorkerAndStockService(name);
+        await using var workerScope = worker;
+        await using var serviceScope = service;
 
         // MassTransit's endpoint scheduler sends the token of its convention as the command's CorrelationId (a token
         // chosen in the send pipe is not sent at all): the same token again replaces the message, and cancels it.
@@ -83,18 +101,9 @@ public sealed class SchedulerEndpointTests
     public async Task A_command_whose_message_is_too_large_faults_at_once_naming_the_limit()
     {
         const string name = nameof(A_command_whose_message_is_too_large_faults_at_once_naming_the_limit);
-        var queue = TestServers.UniqueName("scheduler");
-        await using var worker = await TestBus.Start(name, s =>
-        {
-            s.SchedulerEndpoint = queue;
-            s.Scheduler = o => o.MaxMessageBytes = 1024;
-        });
-        await using var service = await TestBus.Start(name, s =>
-        {
-            s.RunId = worker.RunId;
-            s.Consumers = false;
-            s.StockSchedulerAddress = TestBus.SchedulerQueueAddress(queue);
-        });
+        var (worker, service, queue) = await WorkerAndStockService(name, o => o.MaxMessageBytes = 1024);
+        await using var workerScope = worker;
+        await using var serviceScope = service;
         using var management = new RabbitMqManagement(TestServers.RabbitMqManagement, TestServers.RabbitMq);
         try
         {
