@@ -24,7 +24,7 @@ internal sealed class RecordingSmsSender : ISmsSender
         _journal = journal;
     }
 
-    public Task Send(string channel, string correlationKey, string recipient, string text, CancellationToken cancellationToken)
+    public Task Send(string channel, string correlationKey, string recipient, string text, Guid idempotencyKey, CancellationToken cancellationToken)
     {
         var received = Clock.NowUs();
         var header = _context.Headers.Get<string>(MessageHeaders.SchedulingTokenId);
