@@ -64,6 +64,11 @@ internal sealed class LegacyKeyAdapter : BackgroundService
                     var events = await EnsureEvents(multiplexer).ConfigureAwait(false);
                     SchedulerLog.LegacyAdapterRunning(_logger, string.Join(", ", _options.LegacyKeys.Mappings.Select(m => m.Pattern)), events);
                 }
+                else
+                {
+                    // A Redis that restarted has its configured flags again, without the ones added at run time.
+                    await EnsureEvents(multiplexer).ConfigureAwait(false);
+                }
 
                 await SweepAll(multiplexer, stoppingToken).ConfigureAwait(false);
                 _swept.TrySetResult();
