@@ -96,6 +96,23 @@ public sealed class IdempotentConsumerTests(ITestOutputHelper output)
         Assert.Equal(2, failing.Calls);
     }
 
+    [Fact]
+    public async Task A_message_is_still_consumed_when_Redis_cannot_be_reached()
+    {
+        // A Redis of the test's own, to kill: the filter waits for it (UnavailableTimeout), then runs the consumer unchecked
+        // rather than failing the message into the error queue.
+        var redis = await RedisServerProcess.Start();
+        await using var workers = await WorkerFixture.Create(output, "idem-down", redis.Configuration);
+        var host = await workers.Start(new Dictionary<string, string?> { ["RedisScheduler:IdempotentConsumer:UnavailableTimeout"] = "00:00:01" });
+        var bus = host.Services.GetRequiredService<IBus>();
+        await redis.DisposeAsync();
+
+        var message = new SellerNotification { CorrelationKey = "DOWN-" + workers.Run, Recipient = "+4", Text = "redis away" };
+        await bus.Publish(message);
+        var sms = await workers.Sms.WaitFor(message.CorrelationKey, Deadline);
+        Assert.Equal("SELLER", sms.Channel);
+    }
+
     static async Task WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Deadline;

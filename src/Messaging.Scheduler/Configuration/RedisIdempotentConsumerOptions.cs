@@ -24,6 +24,13 @@ public sealed class RedisIdempotentConsumerOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a message waits for Redis when the mark cannot be read (Redis restarting, unreachable) before its consumer
+    /// runs without the check: a message is never failed or lost because of the filter, at the price of a possible
+    /// duplicate while Redis is away (logged as a warning). Default: 10 s.
+    /// </summary>
+    public TimeSpan UnavailableTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often a copy that waits for another worker's consumer looks again. Default: 100 ms.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 }

@@ -35,9 +35,32 @@ internal sealed class RedisIdempotentConsumerFilter<TConsumer> : IFilter<Consume
         var key = _marks.KeyFor(ConsumerName, messageId);
         var lease = "lease:" + Guid.NewGuid().ToString("N");
         var waited = false;
+        var unavailableSince = (long?)null;
+        var backoff = TimeSpan.FromMilliseconds(100);
         while (true)
         {
-            var holder = await _marks.TryAcquire(key, lease).ConfigureAwait(false);
+            string? holder;
+            try
+            {
+                holder = await _marks.TryAcquire(key, lease).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsUnavailable(ex))
+            {
+                // Redis is away: wait for it a while, then run the consumer unchecked. Failing the message instead would
+                // send it to the error queue: a lost SMS is worse than a possible second one.
+                unavailableSince ??= Environment.TickCount64;
+                if (Environment.TickCount64 - unavailableSince.Value >= _marks.Options.UnavailableTimeout.TotalMilliseconds)
+                {
+                    SchedulerLog.ConsumeUnchecked(_logger, ex, ConsumerName, messageId);
+                    await next.Send(context).ConfigureAwait(false);
+                    return;
+                }
+
+                await Task.Delay(backoff, context.CancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 1000));
+                continue;
+            }
+
             if (holder == null)
                 break;
 
@@ -67,14 +90,36 @@ internal sealed class RedisIdempotentConsumerFilter<TConsumer> : IFilter<Consume
         {
             await renewing.CancelAsync().ConfigureAwait(false);
             await renewal.ConfigureAwait(false);
-            await _marks.Release(key, lease).ConfigureAwait(false);
+            try
+            {
+                await _marks.Release(key, lease).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsUnavailable(ex))
+            {
+                // The lease runs out by itself; a retry before then waits for it.
+                SchedulerLog.ConsumeMarkNotWritten(_logger, ex, ConsumerName, messageId);
+            }
+
             throw;
         }
 
         await renewing.CancelAsync().ConfigureAwait(false);
         await renewal.ConfigureAwait(false);
-        await _marks.MarkDone(key, lease).ConfigureAwait(false);
+        try
+        {
+            await _marks.MarkDone(key, lease).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            // The consumer succeeded: the message is acknowledged. Without the mark a copy of it would run again once
+            // the lease ran out; failing the message here would not undo the SMS either.
+            SchedulerLog.ConsumeMarkNotWritten(_logger, ex, ConsumerName, messageId);
+        }
     }
+
+    static bool IsUnavailable(Exception ex) =>
+        ex is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException or RedisSchedulerUnavailableException
+            or TimeoutException or ObjectDisposedException;
 
     async Task Renew(StackExchange.Redis.RedisKey key, string lease, CancellationToken stop)
     {

@@ -14,6 +14,8 @@ internal static partial class RedisIdempotentConsumerOptionsCheck
             return $"{s}:{nameof(o.Retention)} is {o.Retention}: keep marks at least a minute (default 7 days), or redeliveries run again.";
         if (o.LeaseDuration < TimeSpan.FromSeconds(1))
             return $"{s}:{nameof(o.LeaseDuration)} is {o.LeaseDuration}: use at least 1 s.";
+        if (o.UnavailableTimeout < TimeSpan.Zero)
+            return $"{s}:{nameof(o.UnavailableTimeout)} is {o.UnavailableTimeout}: use zero or more.";
         if (o.PollInterval <= TimeSpan.Zero || o.PollInterval > o.LeaseDuration)
             return $"{s}:{nameof(o.PollInterval)} is {o.PollInterval}: use more than zero and at most {nameof(o.LeaseDuration)}.";
         return null;

@@ -121,8 +121,9 @@ public sealed class WorkerFixture : IAsyncDisposable
             using var redis = await TestServers.ConnectRedis(Redis);
             await TestServers.DeleteRedisKeys(redis, KeyPrefix);
         }
-        catch (StackExchange.Redis.RedisException ex)
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or InvalidOperationException)
         {
+            // A test that stopped its own Redis has nothing left to clean.
             _output.WriteLine($"Clean-up failed (Redis prefix {KeyPrefix}): {ex.Message}");
         }
     }
