@@ -23,8 +23,13 @@ internal sealed class ScenarioResult
     /// <summary>Messages the broker handed the consumers more than once (at least once delivery), whether or not an SMS went out.</summary>
     public int Duplicates { get; set; }
 
-    /// <summary>Messages for which the consumer sent more than one SMS (the journal is the SMS gateway's record).</summary>
+    /// <summary>Messages sent to the SMS gateway under more than one idempotency key: a second SMS even at a gateway that
+    /// honours idempotency keys.</summary>
     public int DuplicateSms { get; set; }
+
+    /// <summary>Messages the consumer handed the gateway more than once with the same idempotency key (a worker killed
+    /// between the send and the idempotent consumer's mark): a second SMS only at a gateway without idempotency keys.</summary>
+    public int RepeatedGatewayCalls { get; set; }
 
     /// <summary>The scenario requires every message to give one SMS at most (the idempotent consumer's promise).</summary>
     public bool RequireNoDuplicateSms { get; set; }

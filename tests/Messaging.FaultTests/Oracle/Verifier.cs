@@ -34,6 +34,7 @@ internal static class Verifier
         var cancelledDelivered = 0;
         var duplicates = 0;
         var duplicateSms = 0;
+        var repeatedCalls = 0;
         var unexplained = 0;
         var wrongPayload = 0;
         var wrongId = 0;
@@ -81,7 +82,9 @@ internal static class Verifier
                 }
             }
 
-            if (records.Count > 1)
+            if (records.Count > 1 && records.Select(r => r.MessageId).Distinct().Count() == 1)
+                repeatedCalls++;
+            else if (records.Count > 1)
             {
                 duplicateSms++;
                 Add(result, $"DUPLICATE SMS {e.TokenText} ({e.CorrelationKey}): {string.Join("; ", records.Select(r => $"{Clock.Format(r.ReceivedUs)} pid {r.Pid} idempotency key {r.MessageId:N}"))}");
@@ -108,8 +111,11 @@ internal static class Verifier
         result.CancelledDelivered = cancelledDelivered;
         result.Duplicates = duplicates;
         result.DuplicateSms = duplicateSms;
+        result.RepeatedGatewayCalls = repeatedCalls;
+        if (repeatedCalls > 0)
+            result.Note($"{repeatedCalls} message(s) handed to the SMS gateway twice with the same idempotency key (a worker killed between the send and the idempotent consumer's mark): one SMS at a gateway that honours idempotency keys, two at one that does not");
         if (result.RequireNoDuplicateSms && duplicateSms > 0)
-            result.Fail($"{duplicateSms} message(s) sent more than one SMS");
+            result.Fail($"{duplicateSms} message(s) sent to the SMS gateway under more than one idempotency key");
         result.UnexplainedDuplicates = unexplained;
         result.WrongPayload = wrongPayload;
         result.WrongMessageId = wrongId;
