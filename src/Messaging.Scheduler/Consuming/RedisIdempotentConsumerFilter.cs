@@ -117,9 +117,11 @@ internal sealed class RedisIdempotentConsumerFilter<TConsumer> : IFilter<Consume
         }
     }
 
+    /// <summary>Any Redis failure: not reachable, timed out, or an answer such as <c>LOADING</c> from a Redis that restarts
+    /// (found by the fault suite's scenario 3b). A permanent one (an ACL) also runs the consumer unchecked, with a warning
+    /// per message, rather than failing every message.</summary>
     static bool IsUnavailable(Exception ex) =>
-        ex is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException or RedisSchedulerUnavailableException
-            or TimeoutException or ObjectDisposedException;
+        ex is StackExchange.Redis.RedisException or RedisSchedulerUnavailableException or TimeoutException or ObjectDisposedException;
 
     async Task Renew(StackExchange.Redis.RedisKey key, string lease, CancellationToken stop)
     {
