@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The one demo command:  ./scripts/demo.sh [producer args]
+#                        ./scripts/demo.sh --legacy   (the seed's own way: redis-cli SET SELLER:AAA 1 EX 10, no producer)
 #
 # What the seed's worker.py + producer.py did, end to end on this machine:
 #   1. starts (or reuses) Redis and RabbitMQ via scripts/services.sh;
@@ -32,6 +33,15 @@ export DOTNET_NOLOGO="${DOTNET_NOLOGO:-1}"
 export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 
 say() { printf '[demo] %s\n' "$*"; }
+
+# --legacy: the worker runs the legacy-key adapter (Worker:LegacyKeys) and the messages are scheduled exactly as in the
+# seed's document, by redis-cli, with nothing but a key and its TTL: SET SELLER:AAA 1 EX 10, SET OPERATOR:BBB 1 EX 20.
+LEGACY=0
+if [[ "${1:-}" == "--legacy" ]]; then
+  LEGACY=1
+  shift
+  export Worker__LegacyKeys=true
+fi
 
 # pid_alive
 # shellcheck source=scripts/lib/processes.sh
@@ -158,7 +168,18 @@ say "worker is ready"
 # ---------------------------------------------------------------- 4. producer
 say "running the producer${*:+ with: $*}"
 set +e
-if [[ -n "${DEMO_PRODUCER_CMD:-}" ]]; then
+if ((LEGACY)); then
+  legacy_producer() {
+    local redis_host="${REDIS%:*}" redis_port="${REDIS##*:}" channel key ttl ms
+    for spec in "SELLER AAA 10" "OPERATOR BBB 20"; do
+      read -r channel key ttl <<<"$spec"
+      ms=$(($(date +%s%3N) + ttl * 1000))
+      echo "redis-cli SET $channel:$key 1 EX $ttl: $(redis-cli -h "$redis_host" -p "$redis_port" SET "$channel:$key" 1 EX "$ttl")"
+      echo "Message published. Corr key: $key. ETA: $(date -u -d "@$((ms / 1000)).$(printf '%03d' $((ms % 1000)))" +%Y-%m-%dT%H:%M:%S.%3NZ)"
+    done
+  }
+  legacy_producer </dev/null 2>&1 | tee "$PRODUCER_LOG"
+elif [[ -n "${DEMO_PRODUCER_CMD:-}" ]]; then
   bash -c "$DEMO_PRODUCER_CMD" producer "$@" </dev/null 2>&1 | tee "$PRODUCER_LOG"
 else
   dotnet run --no-build -c Release --project src/Messaging.Producer -- "$@" </dev/null 2>&1 | tee "$PRODUCER_LOG"

@@ -8,6 +8,9 @@ public interface ISmsSender
     /// <param name="correlationKey">The seed's <c>c_key</c>.</param>
     /// <param name="recipient">The phone number.</param>
     /// <param name="text">The message text.</param>
+    /// <param name="idempotencyKey">The MessageId of the message being consumed: the same for every copy of one message
+    /// (a redelivery after a crash), so that a gateway that takes an idempotency key sends one SMS per message even when
+    /// the worker died between sending and recording that it had consumed the message.</param>
     /// <param name="cancellationToken">Stops the send.</param>
-    Task Send(string channel, string correlationKey, string recipient, string text, CancellationToken cancellationToken);
+    Task Send(string channel, string correlationKey, string recipient, string text, Guid idempotencyKey, CancellationToken cancellationToken);
 }

@@ -17,7 +17,7 @@ public sealed partial class LoggingSmsSender : ISmsSender
     }
 
     /// <inheritdoc />
-    public Task Send(string channel, string correlationKey, string recipient, string text, CancellationToken cancellationToken)
+    public Task Send(string channel, string correlationKey, string recipient, string text, Guid idempotencyKey, CancellationToken cancellationToken)
     {
         Received(_logger, channel, correlationKey);
         return Task.CompletedTask;

@@ -21,6 +21,6 @@ public sealed class OperatorNotificationConsumer : IConsumer<OperatorNotificatio
     public Task Consume(ConsumeContext<OperatorNotification> context)
     {
         var message = context.Message;
-        return _sender.Send(Channel, message.CorrelationKey, message.Recipient, message.Text, context.CancellationToken);
+        return _sender.Send(Channel, message.CorrelationKey, message.Recipient, message.Text, context.MessageId ?? Guid.Empty, context.CancellationToken);
     }
 }

@@ -33,15 +33,20 @@ public static class WorkerRegistration
                 options.Configuration = configuration.GetConnectionString("Redis") ?? options.Configuration;
                 options.MapChannel<SellerNotification>(SellerNotificationConsumer.Channel);
                 options.MapChannel<OperatorNotification>(OperatorNotificationConsumer.Channel);
+                if (configuration.GetValue<bool>(LegacyKeysSetting))
+                    MapLegacyKeys(options);
                 configureScheduler?.Invoke(options);
             });
+
+            // One SMS per message: a redelivered copy of a message already consumed is acknowledged without a second SMS.
+            x.AddRedisIdempotentConsumers();
 
             // The scheduler endpoint (queue RedisScheduler:Endpoint:QueueName, "scheduler" by default): services with stock
             // MassTransit schedule through it, and recurring schedules live there.
             x.AddRedisSchedulerConsumers();
 
-            x.AddConsumer<SellerNotificationConsumer>();
-            x.AddConsumer<OperatorNotificationConsumer>();
+            x.AddConsumer<SellerNotificationConsumer>((context, c) => c.UseRedisIdempotentConsumer(context));
+            x.AddConsumer<OperatorNotificationConsumer>((context, c) => c.UseRedisIdempotentConsumer(context));
 
             x.UsingRabbitMq((context, cfg) =>
             {
@@ -52,6 +57,22 @@ public static class WorkerRegistration
         });
 
         return services;
+    }
+
+    /// <summary>The setting (<c>Worker:LegacyKeys</c>, true or false) that turns on the legacy-key adapter in the worker.</summary>
+    public const string LegacyKeysSetting = "Worker:LegacyKeys";
+
+    /// <summary>
+    /// Maps the seed's keys to the notifications: <c>SET SELLER:AAA 1 EX 900</c> becomes a <see cref="SellerNotification" />
+    /// with <c>CorrelationKey = "AAA"</c> in 900 s, <c>OPERATOR:BBB</c> an <see cref="OperatorNotification" />.
+    /// </summary>
+    /// <param name="options">The scheduler's options.</param>
+    public static void MapLegacyKeys(RedisSchedulerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.LegacyKeys
+            .Map("SELLER:*", key => new SellerNotification { CorrelationKey = key })
+            .Map("OPERATOR:*", key => new OperatorNotification { CorrelationKey = key });
     }
 
     /// <summary>

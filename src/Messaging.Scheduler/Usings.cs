@@ -6,3 +6,5 @@ global using Messaging.Scheduler.Operations;
 global using Messaging.Scheduler.Recurring;
 global using Messaging.Scheduler.Storage;
 global using Messaging.Scheduler.Writing;
+global using Messaging.Scheduler.Legacy;
+global using Messaging.Scheduler.Consuming;

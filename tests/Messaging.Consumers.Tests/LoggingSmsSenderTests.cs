@@ -15,7 +15,7 @@ public sealed class LoggingSmsSenderTests
         using (var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(capture)))
         {
             var sender = new LoggingSmsSender(factory.CreateLogger<LoggingSmsSender>());
-            await sender.Send("SELLER", "AAA", recipient, text, CancellationToken.None);
+            await sender.Send("SELLER", "AAA", recipient, text, Guid.NewGuid(), CancellationToken.None);
         }
 
         var entry = Assert.Single(capture.Entries);

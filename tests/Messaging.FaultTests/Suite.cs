@@ -164,7 +164,7 @@ internal static class Suite
             run.Evaluate();
         run.Result.Duration = watch.Elapsed;
         var r = run.Result;
-        SuiteContext.Say($"scenario {r.Id}: {Report.Row(r)[^1]} scheduled {r.Scheduled}, delivered {r.Delivered}, lost {r.Lost}, early {r.Early}, cancelled-but-delivered {r.CancelledDelivered}, duplicates {r.Duplicates} ({r.UnexplainedDuplicates} unexplained), catch-up {r.CatchUp?.TotalSeconds:0.00} s, {r.Duration.TotalSeconds:0} s");
+        SuiteContext.Say($"scenario {r.Id}: {Report.Row(r)[^1]} scheduled {r.Scheduled}, delivered {r.Delivered}, lost {r.Lost}, early {r.Early}, cancelled-but-delivered {r.CancelledDelivered}, duplicates {r.Duplicates} ({r.UnexplainedDuplicates} unexplained), duplicate SMS {r.DuplicateSms} ({r.RepeatedGatewayCalls} repeated gateway calls), catch-up {r.CatchUp?.TotalSeconds:0.00} s, {r.Duration.TotalSeconds:0} s");
         foreach (var n in r.Notes)
             SuiteContext.Say($"scenario {r.Id}: {n}");
         foreach (var f in r.Failures)

@@ -44,8 +44,9 @@ internal sealed class BenchHost : IAsyncDisposable
     /// <param name="keyPrefix">The run's key prefix.</param>
     /// <param name="tracker">The run's tracker (worker and raw).</param>
     /// <param name="configure">Adjusts the scheduler options (e.g. TriggerKeys) after the benchmark's own settings.</param>
+    /// <param name="idempotent">Puts the idempotent-consumer filter (<c>UseRedisIdempotentConsumer</c>) on the counting consumer.</param>
     public static async Task<BenchHost> Start(BenchContext bench, HostRole role, string keyPrefix, RunTracker? tracker = null,
-        Action<RedisSchedulerOptions>? configure = null)
+        Action<RedisSchedulerOptions>? configure = null, bool idempotent = false)
     {
         var queueName = role == HostRole.Producer ? null : "bench-" + keyPrefix.TrimEnd(':').Replace(':', '-');
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -88,7 +89,9 @@ internal sealed class BenchHost : IAsyncDisposable
                     break;
             }
 
-            if (role != HostRole.Producer)
+            if (role != HostRole.Producer && idempotent)
+                x.AddConsumer<CountingConsumer>((context, c) => c.UseRedisIdempotentConsumer(context));
+            else if (role != HostRole.Producer)
                 x.AddConsumer<CountingConsumer>();
 
             x.UsingRabbitMq((context, cfg) =>

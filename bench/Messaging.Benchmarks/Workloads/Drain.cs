@@ -19,9 +19,11 @@ internal static class Drain
     /// <param name="tracker">The run's tracker, expecting every scheduled message.</param>
     /// <param name="dueAt">When every message is due (burst), or null when all are overdue already (catch-up).</param>
     /// <param name="timeout">The longest the drain may take.</param>
-    public static async Task<DrainResult> Worker(BenchContext bench, string prefix, RunTracker tracker, DateTime? dueAt, TimeSpan timeout)
+    /// <param name="idempotent">With the idempotent-consumer filter on the consumer.</param>
+    public static async Task<DrainResult> Worker(BenchContext bench, string prefix, RunTracker tracker, DateTime? dueAt, TimeSpan timeout,
+        bool idempotent = false)
     {
-        await using var worker = await BenchHost.Start(bench, HostRole.Worker, prefix, tracker);
+        await using var worker = await BenchHost.Start(bench, HostRole.Worker, prefix, tracker, idempotent: idempotent);
         var marker = worker.Marker ?? throw new InvalidOperationException("the worker host has no start marker");
         if (!marker.BusWasHealthy)
             bench.Results.Note($"run {bench.Run}: the bus was not yet healthy when the bridge started; the drain start includes part of the bus start-up.");

@@ -109,6 +109,12 @@ public sealed class RedisSchedulerOptions
         set => _schedulerEndpoint = value;
     }
 
+    /// <summary>
+    /// The legacy-key adapter: keys written the seed's way (<c>SET SELLER:AAA 1 EX 900</c>) become scheduled messages.
+    /// Off until a pattern is mapped: <c>o.LegacyKeys.Map("SELLER:*", key =&gt; new SellerNotification { CorrelationKey = key })</c>.
+    /// </summary>
+    public LegacyKeyOptions LegacyKeys { get; } = new();
+
     /// <summary>The channel names set with <see cref="MapChannel{T}" />, by message type.</summary>
     public IReadOnlyDictionary<Type, string> Channels => _channels;
 

@@ -83,6 +83,8 @@ internal sealed partial class RedisSchedulerOptionsValidator : IValidateOptions<
                 failures.Add($"{s}: the channel '{channel}' mapped to {type.Name} may hold only letters, digits and '_-.', and must not be empty.");
         }
 
+        failures.AddRange(options.LegacyKeys.Problems());
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

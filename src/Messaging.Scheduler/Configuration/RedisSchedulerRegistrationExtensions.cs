@@ -83,6 +83,12 @@ public static class RedisSchedulerRegistrationExtensions
         configurator.TryAddSingleton<PartitionAcknowledgements>();
         configurator.TryAddSingleton<MessageDelivery>();
         configurator.AddHostedService<SchedulerBridge>();
+
+        // The legacy-key adapter: runs only when RedisSchedulerOptions.LegacyKeys maps a pattern.
+        configurator.TryAddSingleton<LegacyInstruments>();
+        configurator.TryAddSingleton<LegacyKeyImporter>();
+        configurator.TryAddSingleton<LegacyKeyAdapter>();
+        configurator.AddHostedService(provider => provider.GetRequiredService<LegacyKeyAdapter>());
     }
 
     /// <summary>

@@ -19,6 +19,7 @@ namespace Messaging.Scheduler.Storage;
 /// <item><c>&lt;prefix&gt;{p}:cancelled:&lt;token&gt;</c>: an hour's memory of a cancel command that came before its schedule command.</item>
 /// <item><c>&lt;prefix&gt;{p}:claim:&lt;claim id&gt;</c>: which entries one claim took, kept for its lease, so that a
 /// bridge whose claim timed out can ask for them again (at most one per partition and bridge once answers arrive).</item>
+/// <item><c>&lt;prefix&gt;{p}:legacy:&lt;key&gt;</c>: the expiry a legacy key (<c>SELLER:AAA</c>) was imported with, until a while after it.</item>
 /// <item><c>&lt;prefix&gt;{p}:wake</c>: the Pub/Sub channel that wakes the bridges when an earlier message arrives.</item>
 /// </list>
 /// </remarks>
@@ -97,6 +98,15 @@ internal sealed class PartitionKeys
 
     /// <summary><c>recurring.lua</c>: due, in flight, entries, dead, dead reasons, recurring, paused.</summary>
     public RedisKey[] RecurringKeys { get; }
+
+    /// <summary><c>legacy-import.lua</c>: due, in flight, entries, dead, dead reasons, the trigger key, names, the legacy key's
+    /// import mark.</summary>
+    public RedisKey[] LegacyImportKeys(string channel, string token, string legacyKey) =>
+        [Due, InFlight, Entries, Dead, DeadReasons, Trigger(channel, token), Names, LegacyMark(legacyKey)];
+
+    /// <summary>The expiry a legacy key (<c>SELLER:AAA</c>) was imported with, kept a while after it (see
+    /// <c>legacy-import.lua</c>).</summary>
+    public RedisKey LegacyMark(string legacyKey) => Root + "legacy:" + legacyKey;
 
     public RedisKey Trigger(string channel, string token) => Root + channel + ":" + token;
 

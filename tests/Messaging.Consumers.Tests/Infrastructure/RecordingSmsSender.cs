@@ -21,9 +21,9 @@ public sealed class RecordingSmsSender : ISmsSender
     }
 
     /// <inheritdoc />
-    public Task Send(string channel, string correlationKey, string recipient, string text, CancellationToken cancellationToken)
+    public Task Send(string channel, string correlationKey, string recipient, string text, Guid idempotencyKey, CancellationToken cancellationToken)
     {
-        var sms = new SmsSent(channel, correlationKey, recipient, text, DateTime.UtcNow);
+        var sms = new SmsSent(channel, correlationKey, recipient, text, DateTime.UtcNow, idempotencyKey);
         List<TaskCompletionSource<SmsSent>> done = [];
         lock (_gate)
         {

@@ -1,4 +1,5 @@
 namespace Messaging.Consumers.Tests.Infrastructure;
 
 /// <summary>One call to <see cref="ISmsSender.Send" />, as <see cref="RecordingSmsSender" /> saw it.</summary>
-public sealed record SmsSent(string Channel, string CorrelationKey, string Recipient, string Text, DateTime AtUtc);
+/// <param name="IdempotencyKey">The MessageId the consumer passed as the gateway's idempotency key.</param>
+public sealed record SmsSent(string Channel, string CorrelationKey, string Recipient, string Text, DateTime AtUtc, Guid IdempotencyKey = default);

@@ -13,6 +13,7 @@ internal sealed class JournalReader
     readonly List<FileTail> _files = [];
     readonly Dictionary<string, List<DeliveryRecord>> _byToken = new(StringComparer.Ordinal);
     readonly List<DeliveryRecord> _all = [];
+    readonly Dictionary<string, List<DeliveryRecord>> _brokerByToken = new(StringComparer.Ordinal);
 
     public void Add(string path)
     {
@@ -35,6 +36,12 @@ internal sealed class JournalReader
                         if (!_byToken.TryGetValue(record.Token, out var list))
                             _byToken[record.Token] = list = [];
                         list.Add(record);
+                    }
+                    else if (JournalLine.TryParseBroker(line, out var copy))
+                    {
+                        if (!_brokerByToken.TryGetValue(copy.Token, out var copies))
+                            _brokerByToken[copy.Token] = copies = [];
+                        copies.Add(copy);
                     }
                     else if (JournalLine.TryParseReady(line, out var us))
                         file.ReadyUs ??= us;
@@ -66,6 +73,23 @@ internal sealed class JournalReader
     {
         lock (_gate)
             return _byToken.TryGetValue(token, out var list) ? list.ToArray() : [];
+    }
+
+    /// <summary>The copies of a token the broker handed a consumer (B lines), SMS or not.</summary>
+    public IReadOnlyList<DeliveryRecord> BrokerFor(string token)
+    {
+        lock (_gate)
+            return _brokerByToken.TryGetValue(token, out var list) ? list.ToArray() : [];
+    }
+
+    /// <summary>Whether the workers journal broker-level copies at all (B lines).</summary>
+    public bool HasBrokerRecords
+    {
+        get
+        {
+            lock (_gate)
+                return _brokerByToken.Count > 0;
+        }
     }
 
     public IReadOnlyList<DeliveryRecord> All

@@ -20,7 +20,19 @@ internal sealed class ScenarioResult
     public int Early { get; set; }
     public int CancelledDelivered { get; set; }
     public int Cancelled { get; set; }
+    /// <summary>Messages the broker handed the consumers more than once (at least once delivery), whether or not an SMS went out.</summary>
     public int Duplicates { get; set; }
+
+    /// <summary>Messages sent to the SMS gateway under more than one idempotency key: a second SMS even at a gateway that
+    /// honours idempotency keys.</summary>
+    public int DuplicateSms { get; set; }
+
+    /// <summary>Messages the consumer handed the gateway more than once with the same idempotency key (a worker killed
+    /// between the send and the idempotent consumer's mark): a second SMS only at a gateway without idempotency keys.</summary>
+    public int RepeatedGatewayCalls { get; set; }
+
+    /// <summary>The scenario requires every message to give one SMS at most (the idempotent consumer's promise).</summary>
+    public bool RequireNoDuplicateSms { get; set; }
     public int UnexplainedDuplicates { get; set; }
     public int WrongPayload { get; set; }
     public int WrongMessageId { get; set; }
@@ -43,7 +55,7 @@ internal sealed class ScenarioResult
     public List<string> Evidence { get; } = [];
 
     public bool Passed => Failures.Count == 0 && !BoundExceeded && !Errored && Lost == 0 && Early == 0 && CancelledDelivered == 0
-        && UnexplainedDuplicates == 0 && WrongPayload == 0 && WrongMessageId == 0;
+        && UnexplainedDuplicates == 0 && WrongPayload == 0 && WrongMessageId == 0 && (!RequireNoDuplicateSms || DuplicateSms == 0);
 
     public void Fail(string reason)
     {

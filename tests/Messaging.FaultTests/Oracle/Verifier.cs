@@ -33,6 +33,8 @@ internal static class Verifier
         var early = 0;
         var cancelledDelivered = 0;
         var duplicates = 0;
+        var duplicateSms = 0;
+        var repeatedCalls = 0;
         var unexplained = 0;
         var wrongPayload = 0;
         var wrongId = 0;
@@ -80,13 +82,24 @@ internal static class Verifier
                 }
             }
 
-            if (records.Count > 1)
+            if (records.Count > 1 && records.Select(r => r.MessageId).Distinct().Count() == 1)
+                repeatedCalls++;
+            else if (records.Count > 1)
+            {
+                duplicateSms++;
+                Add(result, $"DUPLICATE SMS {e.TokenText} ({e.CorrelationKey}): {string.Join("; ", records.Select(r => $"{Clock.Format(r.ReceivedUs)} pid {r.Pid} idempotency key {r.MessageId:N}"))}");
+            }
+
+            // Copies at the broker: what at-least-once delivery may double after a crash (with the original MessageId).
+            // Workers without the B journal (none today) are judged on their SMS, as before.
+            var copies = journal.HasBrokerRecords ? journal.BrokerFor(e.TokenText) : records;
+            if (copies.Count > 1)
             {
                 duplicates++;
-                if (!Explained(e, records, crashes))
+                if (!Explained(e, copies, crashes))
                 {
                     unexplained++;
-                    Add(result, $"UNEXPLAINED DUPLICATE {e.TokenText} ({e.CorrelationKey}): due {Clock.Format(e.DueUs)}; deliveries {string.Join("; ", records.Select(r => $"{Clock.Format(r.ReceivedUs)} pid {r.Pid} redelivered={r.Redelivered} id {r.MessageId:N}"))}");
+                    Add(result, $"UNEXPLAINED DUPLICATE {e.TokenText} ({e.CorrelationKey}): due {Clock.Format(e.DueUs)}; deliveries {string.Join("; ", copies.Select(r => $"{Clock.Format(r.ReceivedUs)} pid {r.Pid} redelivered={r.Redelivered} id {r.MessageId:N}"))}");
                 }
             }
         }
@@ -97,6 +110,12 @@ internal static class Verifier
         result.Early = early;
         result.CancelledDelivered = cancelledDelivered;
         result.Duplicates = duplicates;
+        result.DuplicateSms = duplicateSms;
+        result.RepeatedGatewayCalls = repeatedCalls;
+        if (repeatedCalls > 0)
+            result.Note($"{repeatedCalls} message(s) handed to the SMS gateway twice with the same idempotency key (a worker killed between the send and the idempotent consumer's mark): one SMS at a gateway that honours idempotency keys, two at one that does not");
+        if (result.RequireNoDuplicateSms && duplicateSms > 0)
+            result.Fail($"{duplicateSms} message(s) sent to the SMS gateway under more than one idempotency key");
         result.UnexplainedDuplicates = unexplained;
         result.WrongPayload = wrongPayload;
         result.WrongMessageId = wrongId;

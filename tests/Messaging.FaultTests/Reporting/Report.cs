@@ -8,7 +8,7 @@ namespace Messaging.FaultTests.Reporting;
 internal static class Report
 {
     static readonly string[] Columns =
-        ["#", "Scenario", "Scheduled", "Delivered", "Lost", "Early", "Cancelled but delivered", "Duplicates (unexplained)", "Catch-up", "Time", "Result"];
+        ["#", "Scenario", "Scheduled", "Delivered", "Lost", "Early", "Cancelled but delivered", "Duplicates (unexplained)", "Duplicate SMS (repeated gateway calls)", "Catch-up", "Time", "Result"];
 
     public static string[] Row(ScenarioResult r) =>
     [
@@ -20,6 +20,7 @@ internal static class Report
         N(r.Early),
         N(r.CancelledDelivered),
         $"{N(r.Duplicates)} ({N(r.UnexplainedDuplicates)})",
+        $"{N(r.DuplicateSms)} ({N(r.RepeatedGatewayCalls)})",
         r.CatchUp is { } c ? (c.TotalSeconds < 1 ? $"{c.TotalMilliseconds:0} ms" : $"{c.TotalSeconds:0.0} s") : "-",
         $"{r.Duration.TotalSeconds:0} s",
         r.Passed ? "PASS" : r.Errored ? "ERROR" : r.BoundExceeded ? "FAIL (bound)" : "FAIL",
@@ -59,7 +60,9 @@ internal static class Report
             md.AppendLine("| " + string.Join(" | ", Row(r).Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
         md.AppendLine();
         md.AppendLine("Lost, early and cancelled-but-delivered must be 0; a duplicate must carry the original MessageId and have been in flight at a");
-        md.AppendLine("crash (unexplained duplicates must be 0). Catch-up: see each scenario's note for what it measures.");
+        md.AppendLine("crash (unexplained duplicates must be 0). Duplicates are copies the broker handed a consumer; duplicate SMS are messages the");
+        md.AppendLine("gateway would send twice although it honours idempotency keys (scenario 1 requires 0); repeated gateway calls are messages handed to");
+        md.AppendLine("the gateway twice with the same key (a kill between the send and the mark). Catch-up: see each scenario's note for what it measures.");
         md.AppendLine();
         if (infrastructureError != null)
         {

@@ -24,12 +24,14 @@ internal sealed class RecordingSmsSender : ISmsSender
         _journal = journal;
     }
 
-    public Task Send(string channel, string correlationKey, string recipient, string text, CancellationToken cancellationToken)
+    public Task Send(string channel, string correlationKey, string recipient, string text, Guid idempotencyKey, CancellationToken cancellationToken)
     {
         var received = Clock.NowUs();
         var header = _context.Headers.Get<string>(MessageHeaders.SchedulingTokenId);
         var token = Guid.TryParse(header, out var id) ? id.ToString("N") : "none";
-        var record = new DeliveryRecord(token, _context.MessageId ?? Guid.Empty, received, Digest.Of(channel, correlationKey, recipient, text),
+        // The idempotency key the consumer gave the gateway, where the MessageId was: the oracle checks that it is the
+        // scheduled message's MessageId, and an idempotent gateway sends one SMS per key.
+        var record = new DeliveryRecord(token, idempotencyKey, received, Digest.Of(channel, correlationKey, recipient, text),
             ProcessId, channel, _context.ReceiveContext.Redelivered, correlationKey);
         return _journal.Append(JournalLine.Delivery(record));
     }

@@ -28,6 +28,10 @@ internal static class WorkerHost
             ["ConnectionStrings:RabbitMq"] = arguments.RabbitMq,
             ["RedisScheduler:KeyPrefix"] = arguments.KeyPrefix,
             ["RedisScheduler:LeaseDuration"] = arguments.Lease.ToString("c", CultureInfo.InvariantCulture),
+
+            // The idempotent consumer's lease as short as the bridge's: a copy RabbitMQ redelivers after a kill waits out
+            // the killed worker's lease before it runs (or finds the message done).
+            ["RedisScheduler:IdempotentConsumer:LeaseDuration"] = arguments.Lease.ToString("c", CultureInfo.InvariantCulture),
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -50,6 +54,7 @@ internal static class WorkerHost
         });
 
         using var host = builder.Build();
+        host.Services.GetRequiredService<IBus>().ConnectConsumeObserver(new BrokerCopyObserver(journal));
         await host.StartAsync();
         await journal.Append(JournalLine.Ready(Environment.ProcessId, Clock.NowUs()));
         await host.WaitForShutdownAsync();
