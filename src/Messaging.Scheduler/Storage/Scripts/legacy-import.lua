@@ -30,15 +30,16 @@ else
   expiry = now
 end
 
--- As schedule.lua: a delivery in flight under this token is left alone, its claim dropped so that its
--- acknowledgement leaves the new entry be.
+-- As schedule.lua: the entry is the first write, so that Redis at its memory limit refuses the import before anything
+-- is written; a delivery in flight under this token is left alone, its claim dropped so that its acknowledgement leaves
+-- the new entry be.
+redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], ARGV[4]))
 redis.call('ZREM', KEYS[2], token)
 redis.call('ZREM', KEYS[4], token)
 redis.call('HDEL', KEYS[5], token)
 for i = 8, #ARGV, 2 do
   redis.call('HSETNX', KEYS[7], ARGV[i], ARGV[i + 1])
 end
-redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], ARGV[4]))
 redis.call('ZADD', KEYS[1], expiry, token)
 
 local ttl = expiry - now
