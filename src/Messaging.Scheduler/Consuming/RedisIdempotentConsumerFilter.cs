@@ -40,6 +40,7 @@ internal sealed class RedisIdempotentConsumerFilter<TConsumer> : IFilter<Consume
         while (true)
         {
             string? holder;
+            var attempt = Environment.TickCount64;
             try
             {
                 holder = await _marks.TryAcquire(key, lease).ConfigureAwait(false);
@@ -47,8 +48,9 @@ internal sealed class RedisIdempotentConsumerFilter<TConsumer> : IFilter<Consume
             catch (Exception ex) when (IsUnavailable(ex))
             {
                 // Redis is away: wait for it a while, then run the consumer unchecked. Failing the message instead would
-                // send it to the error queue: a lost SMS is worse than a possible second one.
-                unavailableSince ??= Environment.TickCount64;
+                // send it to the error queue: a lost SMS is worse than a possible second one. The wait counts from the
+                // first attempt that failed, including the time that attempt itself waited for an answer.
+                unavailableSince ??= attempt;
                 if (Environment.TickCount64 - unavailableSince.Value >= _marks.Options.UnavailableTimeout.TotalMilliseconds)
                 {
                     SchedulerLog.ConsumeUnchecked(_logger, ex, ConsumerName, messageId);
