@@ -20,11 +20,7 @@ internal sealed class BurstDrainWorkload : IWorkload
         var notifications = new Notifications(tracker);
         try
         {
-            // Far enough ahead that scheduling and the worker's start are over by then (estimated from the warm-up's rate).
-            var due = DateTime.UtcNow + TimeSpan.FromSeconds(n / bench.ScheduleRateEstimate * 1.5 + 3);
-            due = new DateTime(due.Ticks - due.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-            await using (var producer = await BenchHost.Start(bench, HostRole.Producer, prefix))
-                await Scheduling.Many(producer.Scheduler, notifications, 0, n, bench.Options.InFlight, _ => due, ct);
+            var due = await Scheduling.AllAtOnce(bench, prefix, notifications, n);
 
             bench.Progress($"burst: {n} scheduled, due in {(due - DateTime.UtcNow).TotalSeconds:0.0} s; starting the worker");
             var worker = await Drain.Worker(bench, prefix, tracker, due, Drain.Timeout(n));

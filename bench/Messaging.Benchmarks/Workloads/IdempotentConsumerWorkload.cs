@@ -43,10 +43,7 @@ internal sealed class IdempotentConsumerWorkload : IWorkload
         var notifications = new Notifications(tracker);
         try
         {
-            var due = DateTime.UtcNow + TimeSpan.FromSeconds(n / bench.ScheduleRateEstimate * 1.5 + 3);
-            due = new DateTime(due.Ticks - due.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
-            await using (var producer = await BenchHost.Start(bench, HostRole.Producer, prefix))
-                await Scheduling.Many(producer.Scheduler, notifications, 0, n, bench.Options.InFlight, _ => due, ct);
+            var due = await Scheduling.AllAtOnce(bench, prefix, notifications, n);
 
             var before = await bench.Redis.UsedMemory();
             var entries = await bench.Redis.Database.SortedSetLengthAsync(prefix + "{0}:due");

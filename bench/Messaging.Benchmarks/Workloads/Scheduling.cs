@@ -37,4 +37,16 @@ internal static class Scheduling
         var now = DateTime.UtcNow;
         return seq => now.AddDays(1).AddMilliseconds(seq);
     }
+
+    /// <summary>Schedules <paramref name="count" /> messages all due at one instant, far enough ahead that scheduling and the
+    /// worker's start are over by then (estimated from the warm-up's rate), through a producer of its own.</summary>
+    /// <returns>The instant they are due, on a whole millisecond.</returns>
+    public static async Task<DateTime> AllAtOnce(BenchContext bench, string prefix, Notifications notifications, int count)
+    {
+        var due = DateTime.UtcNow + TimeSpan.FromSeconds(count / bench.ScheduleRateEstimate * 1.5 + 3);
+        due = new DateTime(due.Ticks - due.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+        await using (var producer = await BenchHost.Start(bench, HostRole.Producer, prefix))
+            await Many(producer.Scheduler, notifications, 0, count, bench.Options.InFlight, _ => due, bench.Cancellation);
+        return due;
+    }
 }
