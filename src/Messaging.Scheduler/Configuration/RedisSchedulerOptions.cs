@@ -54,6 +54,12 @@ public sealed class RedisSchedulerOptions
     /// </summary>
     public bool EnableKeyspaceEvents { get; set; } = true;
 
+    /// <summary>
+    /// Whether <see cref="IRedisScheduledMessages.Show" /> (and so the dashboard and the <c>scheduler</c> tool) returns a
+    /// message's body. Bodies hold phone numbers and the like: off by default. Bodies are never logged either way.
+    /// </summary>
+    public bool ShowMessageBodies { get; set; }
+
     /// <summary>How long a bridge owns a claimed message before another bridge may take it over. Default: 30 s.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
