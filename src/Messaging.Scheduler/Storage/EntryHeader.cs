@@ -4,13 +4,15 @@ using System.Text;
 namespace Messaging.Scheduler.Storage;
 
 /// <summary>
-/// The header of an entry in the entries hash: <c>attempts|channel|payload</c>, ASCII digits, <c>|</c>, the channel,
-/// <c>|</c>, the binary payload. The scripts read and rewrite it with <c>Scripts/include/entry.lua</c>.
+/// The header of an entry in the entries hash: <c>attempts|channel|</c>, ASCII digits, <c>|</c>, the channel, <c>|</c>;
+/// then, in entries written since the counts exist, the <see cref="EntryLabel" /> (<c>#</c> and two 8-byte name ids);
+/// then the binary payload. The scripts read and rewrite it with <c>Scripts/include/entry.lua</c>.
 /// </summary>
 /// <param name="Attempts">Failed deliveries recorded.</param>
 /// <param name="Channel">The channel, for example <c>SELLER</c>.</param>
+/// <param name="Label">The entry's message type and destination name ids; null for an entry written without one.</param>
 /// <param name="Payload">What follows the header: the encoded <see cref="StoredMessage" />.</param>
-internal readonly record struct EntryHeader(int Attempts, string Channel, ReadOnlyMemory<byte> Payload)
+internal readonly record struct EntryHeader(int Attempts, string Channel, EntryLabel? Label, ReadOnlyMemory<byte> Payload)
 {
     /// <summary>Why an entry without the header cannot be delivered (kept with the dead-lettered entry).</summary>
     public const string Missing =
@@ -28,7 +30,16 @@ internal readonly record struct EntryHeader(int Attempts, string Channel, ReadOn
         if (second < 0 || !int.TryParse(entry.AsSpan(0, first), NumberStyles.None, CultureInfo.InvariantCulture, out var attempts))
             return false;
 
-        header = new EntryHeader(attempts, Encoding.UTF8.GetString(entry, first + 1, second - first - 1), entry.AsMemory(second + 1));
+        var channel = Encoding.UTF8.GetString(entry, first + 1, second - first - 1);
+        var payload = second + 1;
+        EntryLabel? label = null;
+        if (entry.Length >= payload + EntryLabel.Length && entry[payload] == EntryLabel.Marker)
+        {
+            label = EntryLabel.Read(entry.AsSpan(payload));
+            payload += EntryLabel.Length;
+        }
+
+        header = new EntryHeader(attempts, channel, label, entry.AsMemory(payload));
         return true;
     }
 }

@@ -33,7 +33,7 @@ end
 -- As schedule.lua: the entry is the first write, so that Redis at its memory limit refuses the import before anything
 -- is written; a delivery in flight under this token is left alone, its claim dropped so that its acknowledgement leaves
 -- the new entry be.
-redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], ARGV[4]))
+redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], '', ARGV[4]))
 redis.call('ZREM', KEYS[2], token)
 redis.call('ZREM', KEYS[4], token)
 redis.call('HDEL', KEYS[5], token)

@@ -34,7 +34,7 @@ local now = redis_now_ms()
 -- then the script stops here with an OOM error and nothing is written. Redis checks the limit only at a script's
 -- first write (after that it runs to the end), so no write that Redis lets through at the limit (ZREM, HDEL, DEL)
 -- may come before this one.
-redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], ARGV[4]))
+redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], '', ARGV[4]))
 
 -- A message being delivered under this token is not touched (it is too late to stop it);
 -- dropping its claim makes the old delivery's acknowledgement leave this new entry alone.

@@ -1,0 +1,46 @@
+namespace Messaging.Scheduler.Inspection;
+
+/// <summary>
+/// <see cref="IRedisScheduledMessages" /> on the Redis store: counts and changes (<c>ScheduleCounts</c>,
+/// <c>ScheduleSteering</c>), reading (<c>ScheduleBrowser</c>) and the bridges' reports
+/// (<c>BridgeRegistry</c>).
+/// </summary>
+internal sealed class RedisScheduledMessages : IRedisScheduledMessages
+{
+    // ---- counts and changes (ScheduleCounts, ScheduleSteering)
+
+    public Task<SchedulerCounts> Counts(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<ScheduledMessageChange> Cancel(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<ScheduledMessageChange> Reschedule(string token, DateTime dueUtc, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<ScheduledMessageChange> RunNow(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<long> RequeueDeadLetters(ScheduledMessageFilter filter, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<long> DeleteDeadLetters(ScheduledMessageFilter filter, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<ScheduledMessageChange> PauseRecurring(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<ScheduledMessageChange> ResumeRecurring(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    // ---- reading (ScheduleBrowser) and the bridges (BridgeRegistry)
+
+    public Task<DueHistogram> DueHistogram(TimeSpan range, int buckets, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<ScheduledMessagePage> List(ScheduledMessageQuery query, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<IReadOnlyList<ScheduledMessageSummary>> Find(Guid id, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<ScheduledMessageDetails?> Show(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<RecurringSchedulePage> ListRecurring(string? cursor = null, int pageSize = 50, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<IReadOnlyList<SchedulerBridgeStatus>> Bridges(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+}
