@@ -43,6 +43,7 @@ public static class RedisSchedulerRegistrationExtensions
         configurator.TryAddSingleton<ScheduleWriter>();
         configurator.TryAddSingleton<ServerSettingsCheck>();
         configurator.TryAddSingleton<IRedisSchedulerDeadLetters, RedisDeadLetters>();
+        RedisScheduledMessagesExtensions.AddInspection(configurator);
         configurator.AddHealthChecks().AddCheck<RedisSchedulerHealthCheck>(RedisSchedulerHealthCheck.Name, tags: ["ready", "scheduler"]);
         configurator.TryAddSingleton<RedisSchedulerFactory>();
         configurator.TryAddScoped(provider =>
