@@ -56,11 +56,13 @@ internal sealed class MessageDelivery
     /// <param name="token">The entry's token.</param>
     /// <param name="lease">The lease its claim returned.</param>
     /// <param name="reason">Why.</param>
-    /// <param name="nextOccurrence">For an occurrence of a recurring schedule, the schedule's next occurrence: the
-    /// occurrence is dead-lettered, the schedule goes on (see <see cref="RedisScheduleStore.Release" />).</param>
-    public async Task DeadLetter(PartitionKeys partition, string token, long lease, string reason, DateTimeOffset? nextOccurrence = null)
+    /// <param name="recurring">True for an occurrence of a recurring schedule: the occurrence is dead-lettered, the
+    /// schedule goes on with <paramref name="nextOccurrence" /> (see <see cref="RedisScheduleStore.Release" />).</param>
+    /// <param name="nextOccurrence">The schedule's next occurrence; null when it has ended.</param>
+    public async Task DeadLetter(PartitionKeys partition, string token, long lease, string reason, bool recurring = false,
+        DateTimeOffset? nextOccurrence = null)
     {
-        var result = await _store.Release(partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason, nextOccurrence)
+        var result = await _store.Release(partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason, recurring, nextOccurrence)
             .ConfigureAwait(false);
         if (result.Outcome == ReleaseOutcome.DeadLettered)
             DeadLettered(token, reason);
@@ -133,7 +135,8 @@ internal sealed class MessageDelivery
     Task Record(ClaimedMessage claimed, long now, DeliveryOutcome outcome) => outcome.Kind switch
     {
         DeliveryOutcomeKind.Confirmed => Acknowledge(claimed, now, outcome),
-        DeliveryOutcomeKind.Unreadable => DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, outcome.Reason!, NextOccurrence(claimed, now)),
+        DeliveryOutcomeKind.Unreadable => DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, outcome.Reason!,
+            claimed.Recurring != null, NextOccurrence(claimed, now)),
         DeliveryOutcomeKind.Interrupted => _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.Zero, countAttempt: false,
             _policy.MaxAttempts, outcome.Reason!),
         _ => Failed(claimed, now, outcome.Error!),
@@ -195,9 +198,11 @@ internal sealed class MessageDelivery
         SchedulerLog.DeliveryFailed(_logger, exception, claimed.Channel, claimed.Token, attempt, (long)delay.TotalMilliseconds);
 
         // When this failure dead-letters a recurring schedule's occurrence, the schedule goes on with its next one.
-        var next = _policy.MaxAttempts == 0 || attempt >= _policy.MaxAttempts ? NextOccurrence(claimed, now) : null;
+        var last = _policy.MaxAttempts == 0 || attempt >= _policy.MaxAttempts;
+        var next = last ? NextOccurrence(claimed, now) : null;
         var result = await _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, delay, counts, _policy.MaxAttempts,
-            $"delivery failed {attempt} time(s); last error: {exception.GetType().Name}: {exception.Message}", next).ConfigureAwait(false);
+            $"delivery failed {attempt} time(s); last error: {exception.GetType().Name}: {exception.Message}", last && claimed.Recurring != null, next)
+            .ConfigureAwait(false);
         if (result.Outcome == ReleaseOutcome.DeadLettered)
         {
             DeadLettered(claimed.Token, $"delivery failed {attempt} time(s): {exception.Message}");

@@ -270,17 +270,19 @@ internal sealed class RedisScheduleStore
     /// <param name="countAttempt">False when the failure was not the message's fault (the broker was down).</param>
     /// <param name="attemptsAllowed">Attempts before it is dead-lettered; 0 dead-letters it now.</param>
     /// <param name="reason">Why it failed: kept as the entry's last failure (and with it when dead-lettered).</param>
-    /// <param name="nextOccurrence">For an occurrence of a recurring schedule: the schedule's next occurrence, as for an
-    /// acknowledgement. When the occurrence is dead-lettered, it is kept under a token of its own and the schedule goes
-    /// on with this one; null (a one-time message, or the schedule ended) dead-letters the entry itself.</param>
+    /// <param name="recurring">True for an occurrence of a recurring schedule: when it is dead-lettered, it is kept under a
+    /// token of its own (<c>&lt;token&gt;-&lt;occurrence ms&gt;</c>) and the schedule goes on with
+    /// <paramref name="nextOccurrence" /> (none: it has ended, and is removed). False dead-letters the entry itself.</param>
+    /// <param name="nextOccurrence">For a recurring schedule: its next occurrence, as for an acknowledgement; null when it
+    /// has ended.</param>
     /// <returns>Retried or dead-lettered, with the attempts made; or that the claim was lost.</returns>
     public async Task<ReleaseResult> Release(PartitionKeys partition, string token, long lease, TimeSpan delay, bool countAttempt, int attemptsAllowed,
-        string reason, DateTimeOffset? nextOccurrence = null)
+        string reason, bool recurring = false, DateTimeOffset? nextOccurrence = null)
     {
         var db = await _connection.Database().ConfigureAwait(false);
         var reply = await db.ScriptEvaluateAsync(LuaScripts.Release, partition.ReleaseKeys,
             [token, lease, (long)delay.TotalMilliseconds, countAttempt ? "1" : "0", attemptsAllowed, reason,
-                nextOccurrence is { } next ? ToUnixMilliseconds(next.UtcDateTime) : 0]).ConfigureAwait(false);
+                !recurring ? 0 : nextOccurrence is { } next ? ToUnixMilliseconds(next.UtcDateTime) : -1]).ConfigureAwait(false);
         return ReleaseResult.Read(reply);
     }
 
