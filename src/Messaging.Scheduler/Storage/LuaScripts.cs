@@ -20,6 +20,12 @@ internal static partial class LuaScripts
     public static readonly string Requeue = Load("requeue");
     public static readonly string Recurring = Load("recurring");
 
+    // Read-only scripts of the query API (Inspection/ScheduleBrowser, BridgeRegistry).
+    public static readonly string Page = Load("page");
+    public static readonly string Find = Load("find");
+    public static readonly string Show = Load("show");
+    public static readonly string Bridges = Load("bridges");
+
     const string ResourcePrefix = "Messaging.Scheduler.Scripts.";
 
     static string Load(string name) =>
