@@ -105,7 +105,8 @@ while found < limit and examined < bound do
       if found >= limit then break end
     end
   end
-  if exhausted then break end
+  -- Stopped inside the chunk (the page is full, or the range ended): the last examined entry says where.
+  if exhausted or found >= limit then break end
   start = start + #members / 2
   if #members / 2 < chunk then
     exhausted = true
