@@ -1,7 +1,7 @@
 namespace Messaging.Scheduler.Tests.Inspection;
 
 /// <summary><see cref="IRedisScheduledMessages.DueHistogram" />: the waiting messages per slice of time ahead.</summary>
-public sealed class DueHistogramTests() : InspectionTestBase("histogram")
+public sealed class DueHistogramTests() : BrowseTestBase("histogram")
 {
     [Fact]
     public async Task The_histogram_counts_the_messages_due_in_each_slice_from_now_and_leaves_out_the_overdue_and_later_ones()

@@ -2,7 +2,7 @@ namespace Messaging.Scheduler.Tests.Inspection;
 
 /// <summary><see cref="IRedisScheduledMessages.Find" />: by token at once, by MessageId and CorrelationId with a pass over
 /// every entry, a slice at a time.</summary>
-public sealed class FindTests() : InspectionTestBase("find")
+public sealed class FindTests() : BrowseTestBase("find")
 {
     [Fact]
     public async Task Find_by_message_id_correlation_id_and_token_across_partitions()

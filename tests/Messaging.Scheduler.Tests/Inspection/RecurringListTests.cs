@@ -3,7 +3,7 @@ using MassTransit.Scheduling;
 namespace Messaging.Scheduler.Tests.Inspection;
 
 /// <summary><see cref="IRedisScheduledMessages.ListRecurring" />: every recurring schedule, a page at a time.</summary>
-public sealed class RecurringListTests() : InspectionTestBase("recurring-list")
+public sealed class RecurringListTests() : BrowseTestBase("recurring-list")
 {
     [Fact]
     public async Task Pages_of_recurring_schedules_walk_them_all_with_their_state()

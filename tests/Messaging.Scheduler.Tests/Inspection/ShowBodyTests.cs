@@ -1,7 +1,7 @@
 namespace Messaging.Scheduler.Tests.Inspection;
 
 /// <summary><see cref="IRedisScheduledMessages.Show" /> in a host that allows bodies (<see cref="RedisSchedulerOptions.ShowMessageBodies" />).</summary>
-public sealed class ShowBodyTests() : InspectionTestBase("show-body", showBodies: true)
+public sealed class ShowBodyTests() : BrowseTestBase("show-body", showBodies: true)
 {
     [Fact]
     public async Task Show_gives_the_body_when_the_host_allows_it()

@@ -3,7 +3,7 @@ using MassTransit.Scheduling;
 namespace Messaging.Scheduler.Tests.Inspection;
 
 /// <summary><see cref="IRedisScheduledMessages.Show" />: one message in full, its body only where the host allows it.</summary>
-public sealed class ShowTests() : InspectionTestBase("show")
+public sealed class ShowTests() : BrowseTestBase("show")
 {
     [Fact]
     public async Task Show_gives_the_envelope_headers_and_state_but_not_the_body_by_default()
