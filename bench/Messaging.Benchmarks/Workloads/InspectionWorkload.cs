@@ -4,6 +4,7 @@ using Messaging.Benchmarks.Infrastructure;
 using Messaging.Benchmarks.Reporting;
 using Messaging.Contracts;
 using Messaging.Scheduler;
+using Messaging.Scheduler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Messaging.Benchmarks.Workloads;
@@ -62,15 +63,10 @@ internal sealed class InspectionWorkload : IWorkload
             var api = provider.GetRequiredService<IRedisScheduledMessages>();
 
             var at = $"at {depth:#,0} pending";
-            try
-            {
-                await api.Counts(ct);
-                await Measure(bench, $"Counts() {at}", calls, () => api.Counts(ct), null);
-            }
-            catch (NotImplementedException)
-            {
-                bench.Results.Note("inspection: Counts() not measured: it is not implemented in this build.");
-            }
+            var counts = await api.Counts(ct);
+            if (counts.Waiting + counts.Overdue != depth)
+                throw new BenchmarkFailedException($"inspection: Counts() says {counts.Waiting + counts.Overdue} waiting, expected {depth}");
+            await Measure(bench, $"Counts() {at}", calls, () => api.Counts(ct), null);
 
             var first = new ScheduledMessageQuery { PageSize = PageSize };
             var page = await api.List(first, ct);
@@ -110,6 +106,53 @@ internal sealed class InspectionWorkload : IWorkload
         {
             await bench.Redis.DeletePrefix(prefix, CancellationToken.None);
         }
+
+        await CountingCost(bench);
+    }
+
+    /// <summary>
+    /// What the counts cost the write path (the label in each entry and the counts hash the scripts keep): the
+    /// SchedulePublish rate (many in flight) and Redis bytes per pending message with counting on and off
+    /// (<see cref="RedisScheduleStore.CountEntries" />), measured side by side: the two alternate, each round on a fresh
+    /// prefix, and the medians are compared.
+    /// </summary>
+    async Task CountingCost(BenchContext bench)
+    {
+        var rounds = bench.Options.Quick ? 2 : 5;
+        var n = bench.Options.Quick ? 2_000 : 20_000;
+        var rates = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
+        var bytes = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var counting in round % 2 == 0 ? new[] { true, false } : [false, true])
+            {
+                var prefix = bench.NewPrefix(counting ? "count-on" : "count-off");
+                try
+                {
+                    var notifications = new Notifications(new RunTracker(prefix.TrimEnd(':'), n + 100));
+                    await using var producer = await BenchHost.Start(bench, HostRole.Producer, prefix);
+                    producer.Services.GetRequiredService<RedisScheduleStore>().CountEntries = counting;
+                    var due = Scheduling.FarFuture();
+                    await Scheduling.Many(producer.Scheduler, notifications, n, 100, 10, due, bench.Cancellation);
+                    await bench.Redis.LazyFreeDone(bench.Cancellation);
+                    var before = await bench.Redis.UsedMemory();
+                    var (seconds, _) = await Scheduling.Many(producer.Scheduler, notifications, 0, n, bench.Options.InFlight, due, bench.Cancellation);
+                    var after = await bench.Redis.UsedMemory();
+                    rates[counting].Add(n / seconds);
+                    bytes[counting].Add((after - before) / (double)n);
+                }
+                finally
+                {
+                    await bench.Redis.DeletePrefix(prefix, CancellationToken.None);
+                }
+            }
+        }
+
+        var label = $"median of {rounds} alternating rounds of {n:#,0}";
+        bench.Results.Add(bench.Run, new Measurement(Name, $"SchedulePublish rate with counting on ({bench.Options.InFlight} in flight; {label})", "msg/s",
+            Stats.Median(rates[true]), Stats.Median(rates[false]), "counting off"));
+        bench.Results.Add(bench.Run, new Measurement(Name, $"Redis bytes per pending message with counting on ({label})", "B",
+            Stats.Median(bytes[true]), Stats.Median(bytes[false]), "counting off"));
     }
 
     /// <summary>Times <paramref name="calls" /> calls, one at a time (after 3 unmeasured), and adds p50, p99 and max.</summary>
