@@ -18,7 +18,8 @@ internal static class SendTopologyProperties
 {
     static readonly MethodInfo ForTypeMethod = typeof(SendTopologyProperties).GetMethod(nameof(ForType), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    /// <summary>The properties, or an empty dictionary when the message type is not known here or its topology sets none.</summary>
+    /// <summary>The properties, or an empty dictionary when the message type is not known here, its topology sets none, or
+    /// the payload cannot be read as this process's version of the type.</summary>
     public static IReadOnlyDictionary<string, object> For(IBusTopology topology, SerializerContext serializer, object payload, string[] payloadType,
         Uri destination, CancellationToken cancellationToken)
     {
@@ -38,12 +39,24 @@ internal static class SendTopologyProperties
         where T : class
     {
         var properties = new Dictionary<string, object>();
-        if (serializer.DeserializeObject<T>(payload) is not { } message)
-            return properties;
-
         var builder = new FilterCollector<SendContext<T>>();
         topology.Send<T>().Apply(builder);
         if (builder.Filters.Count == 0)
+            return properties;
+
+        T? message;
+        try
+        {
+            message = serializer.DeserializeObject<T>(payload);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or System.Runtime.Serialization.SerializationException or NotSupportedException
+                                       or InvalidOperationException or ArgumentException)
+        {
+            // The worker's version of the type does not read this payload: the message is stored as it came, as before.
+            return properties;
+        }
+
+        if (message == null)
             return properties;
 
         var context = new RabbitMqMessageSendContext<T>(new BasicProperties(), string.Empty, message, cancellationToken) { DestinationAddress = destination };

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messaging.Scheduler.Tests.MassTransitSpecs;
 
@@ -57,6 +58,38 @@ public sealed class SendFilterTests
     }
 
     [Fact]
+    public async Task From_inside_a_consumer_through_the_direct_provider_a_scheduled_message_goes_through_the_bus_send_filters()
+    {
+        var recorder = new SpecRecorder("filter-consumer");
+        await using var worker = await Worker(recorder, null);
+        await using var service = await SpecHost.Start(recorder, x =>
+        {
+            x.AddRedisMessageScheduler(SpecHost.Options(recorder));
+            x.AddConsumer<ScheduleOnTrigger>();
+        }, (context, cfg) =>
+        {
+            cfg.UseRedisMessageScheduler(context);
+            cfg.UseSendFilter(typeof(StampFilter<>), context);
+            cfg.ReceiveEndpoint(recorder.RunId + "-trigger", e =>
+            {
+                e.AutoDelete = true;
+                e.Durable = false;
+                e.ConfigureConsumer<ScheduleOnTrigger>(context);
+            });
+        });
+
+        var sent = DateTime.UtcNow;
+        await service.Services.GetRequiredService<IBus>().Publish(new SpecTrigger { RunId = recorder.RunId });
+
+        await recorder.WaitFor(r => r.Text == "filtered from a consumer", TimeSpan.FromSeconds(20), "the message scheduled from the consumer arrived");
+        var received = Assert.Single(recorder.Received);
+        Assert.True(received.ReceivedUtc >= sent.AddSeconds(2).AddMilliseconds(-20), $"it arrived at {received.ReceivedUtc:O}, less than 2 s after {sent:O}");
+        Assert.True(received.Headers.TryGetValue(StampFilter<object>.Header, out var value),
+            $"the header the send filter sets is missing; the message arrived with: {string.Join(", ", received.Headers.Keys)}");
+        Assert.Equal(StampFilter<object>.Value, value?.ToString());
+    }
+
+    [Fact]
     public async Task Through_the_scheduler_endpoint_a_scheduled_message_goes_through_the_bus_send_filters()
     {
         var recorder = new SpecRecorder("filter-endpoint");
@@ -71,6 +104,19 @@ public sealed class SendFilterTests
 
         await ScheduleAndCheck(service, recorder);
     }
+}
+
+/// <summary>Asks the service's consumer to schedule a message.</summary>
+public sealed record SpecTrigger
+{
+    public string RunId { get; init; } = string.Empty;
+}
+
+/// <summary>Schedules a <see cref="SpecMessage" /> two seconds on, from inside a consumer (<c>context.SchedulePublish</c>).</summary>
+public sealed class ScheduleOnTrigger : IConsumer<SpecTrigger>
+{
+    public Task Consume(ConsumeContext<SpecTrigger> context) =>
+        context.SchedulePublish(TimeSpan.FromSeconds(2), new SpecMessage { RunId = context.Message.RunId, Text = "filtered from a consumer" });
 }
 
 /// <summary>A bus send filter that sets a header on every message sent.</summary>
