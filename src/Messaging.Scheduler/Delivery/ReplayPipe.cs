@@ -29,7 +29,10 @@ internal sealed class ReplayPipe : IPipe<SendContext>
 
     public Task Send(SendContext context)
     {
-        var deserializer = context.Serialization.GetMessageDeserializer(new System.Net.Mime.ContentType(_message.ContentType));
+        // A body stored whole as raw JSON is read by MassTransit's raw JSON deserializer, whether or not this bus has one.
+        var deserializer = ReplayFormat.IsRawJson(_message.ContentType)
+            ? RawJsonReplay.Deserializer
+            : context.Serialization.GetMessageDeserializer(new System.Net.Mime.ContentType(_message.ContentType));
         var stored = deserializer.Deserialize(new BytesMessageBody(_message.Body.ToArray()), EmptyHeaders.Instance, _message.Destination);
 
         context.MessageId = _messageId ?? stored.MessageId;
@@ -62,7 +65,7 @@ internal sealed class ReplayPipe : IPipe<SendContext>
         if (_message.TransportProperties.Count > 0 && context is TransportSendContext transportContext)
             transportContext.ReadPropertiesFrom(_message.TransportProperties);
 
-        context.Serializer = stored.GetMessageSerializer();
+        context.Serializer = RawJsonReplay.IsMarked(_message) ? RawJsonReplay.Serializer(_message) : stored.GetMessageSerializer();
         return Task.CompletedTask;
     }
 

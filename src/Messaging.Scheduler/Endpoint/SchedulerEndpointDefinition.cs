@@ -40,8 +40,9 @@ internal sealed class SchedulerEndpointDefinition : IEndpointDefinition<Schedule
 
     public string GetEndpointName(IEndpointNameFormatter formatter) => _options.QueueName;
 
+    /// <summary>Besides MassTransit's envelope, the endpoint reads commands sent as raw JSON (<c>application/json</c>, by a
+    /// service whose bus uses <c>UseRawJsonSerializer</c>), as any endpoint configured for it would.</summary>
     public void Configure<T>(T configurator, IRegistrationContext? context)
-        where T : IReceiveEndpointConfigurator
-    {
-    }
+        where T : IReceiveEndpointConfigurator =>
+        configurator.UseRawJsonDeserializer(RawSerializerOptions.Default, isDefault: false);
 }

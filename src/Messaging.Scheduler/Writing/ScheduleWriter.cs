@@ -28,8 +28,10 @@ internal sealed class ScheduleWriter
         _logger = logger;
     }
 
+    /// <summary>Stores a message the caller schedules. With <c>sendEndpoints</c>, the message first runs through the send
+    /// pipeline of its destination (topology, send filters), as a send would; null: a send context of its own.</summary>
     public async Task<ScheduledMessage<T>> Schedule<T>(Uri destination, DateTime scheduledTime, T message, IPipe<SendContext<T>> pipe, Uri? sourceAddress,
-        ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        ConsumeContext? consumeContext, ISendEndpointProvider? sendEndpoints, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -38,7 +40,7 @@ internal sealed class ScheduleWriter
             throw new ArgumentException(MessageTypeCache<T>.InvalidMessageTypeReason, nameof(message));
 
         var (entry, token) = await _serializer.Encode(destination, message, pipe, ScheduleTokenIdCache<T>.GetTokenId(message), sourceAddress,
-            consumeContext, cancellationToken).ConfigureAwait(false);
+            consumeContext, sendEndpoints, cancellationToken).ConfigureAwait(false);
 
         var dueUtc = ToUtc(scheduledTime);
         await Write(token, dueUtc, _channels.For(typeof(T)), entry, destination).ConfigureAwait(false);

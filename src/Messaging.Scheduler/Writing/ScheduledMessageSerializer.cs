@@ -29,16 +29,26 @@ internal sealed class ScheduledMessageSerializer
         _maxMessageBytes = maxMessageBytes;
     }
 
+    /// <summary>Runs <paramref name="pipe" /> on a send context of its own and encodes the entry for the store, made from the
+    /// envelope MassTransit would serialize (<see cref="Entry{T}" />).</summary>
+    /// <returns>The entry, and the token (the caller's pipe may have set its own).</returns>
+    public Task<(EncodedEntry Entry, Guid TokenId)> Encode<T>(Uri destination, T message, IPipe<SendContext<T>> pipe, Guid tokenId,
+        Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        where T : class =>
+        Encode(destination, message, pipe, tokenId, sourceAddress, consumeContext, null, cancellationToken);
+
     /// <summary>Runs <paramref name="pipe" /> and encodes the entry for the store, made from the envelope MassTransit would
-    /// serialize (<see cref="Entry{T}" />).</summary>
+    /// serialize (<see cref="Entry{T}" />). With <c>sendEndpoints</c> (the bus's, or the consume context's receive
+    /// endpoint's), the message runs through the send pipeline of its destination first (<see cref="BusSendPipe" />); null:
+    /// a context of its own, with the caller's pipe only.</summary>
     /// <returns>The entry, and the token (the caller's pipe may have set its own).</returns>
     public async Task<(EncodedEntry Entry, Guid TokenId)> Encode<T>(Uri destination, T message, IPipe<SendContext<T>> pipe, Guid tokenId,
-        Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
+        Uri? sourceAddress, ConsumeContext? consumeContext, ISendEndpointProvider? sendEndpoints, CancellationToken cancellationToken)
         where T : class
     {
-        var (context, token) = await Prepare(destination, message, pipe, tokenId, sourceAddress, consumeContext, cancellationToken).ConfigureAwait(false);
-        var json = ReferenceEquals(context.Serializer, SystemTextJsonMessageSerializer.Instance)
-            && (context.ContentType == null || context.ContentType.MediaType == SystemTextJsonMessageSerializer.JsonContentType.MediaType);
+        var (context, token) = await Prepare(destination, message, pipe, tokenId, sourceAddress, consumeContext, sendEndpoints, cancellationToken)
+            .ConfigureAwait(false);
+        var json = IsEnvelope(context) || ReplayFormat.IsRawJson(ContentTypeOf(context));
         var envelope = json ? new JsonMessageEnvelope(context, context.Message) : null;
         return (Entry(envelope, context, destination, token, typeof(T).Name, null), token);
     }
@@ -49,35 +59,66 @@ internal sealed class ScheduledMessageSerializer
         Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
         where T : class
     {
-        var (context, token) = await Prepare(destination, message, pipe, tokenId, sourceAddress, consumeContext, cancellationToken).ConfigureAwait(false);
+        var (context, token) = await Prepare(destination, message, pipe, tokenId, sourceAddress, consumeContext, null, cancellationToken).ConfigureAwait(false);
         return (Finish(context, destination, typeof(T).Name, null), token);
     }
 
-    static async Task<(RabbitMqMessageSendContext<T> Context, Guid TokenId)> Prepare<T>(Uri destination, T message, IPipe<SendContext<T>> pipe,
-        Guid tokenId, Uri? sourceAddress, ConsumeContext? consumeContext, CancellationToken cancellationToken)
+    static async Task<(MessageSendContext<T> Context, Guid TokenId)> Prepare<T>(Uri destination, T message, IPipe<SendContext<T>> pipe,
+        Guid tokenId, Uri? sourceAddress, ConsumeContext? consumeContext, ISendEndpointProvider? sendEndpoints, CancellationToken cancellationToken)
         where T : class
     {
-        var context = new RabbitMqMessageSendContext<T>(new BasicProperties(), string.Empty, message, cancellationToken)
+        var scheduling = new SchedulingPipe<T>(pipe, tokenId, sourceAddress, consumeContext);
+        var context = sendEndpoints != null
+            ? await BusSendPipe.Create(sendEndpoints, destination, message, scheduling, cancellationToken).ConfigureAwait(false)
+            : null;
+        if (context == null)
         {
-            DestinationAddress = destination,
-            SourceAddress = sourceAddress,
-            Serializer = SystemTextJsonMessageSerializer.Instance,
-            ScheduledMessageId = tokenId,
-        };
+            context = new RabbitMqMessageSendContext<T>(new BasicProperties(), string.Empty, message, cancellationToken)
+            {
+                DestinationAddress = destination,
+                SourceAddress = sourceAddress,
+                Serializer = SystemTextJsonMessageSerializer.Instance,
+            };
+            await scheduling.Send(context).ConfigureAwait(false);
+        }
 
-        if (consumeContext != null)
-            context.TransferConsumeContextHeaders(consumeContext);
-
-        if (Activity.Current?.Id is { } activityId)
-            context.Headers.Set(DiagnosticHeaders.ActivityId, activityId);
-
-        if (pipe.IsNotEmpty())
-            await pipe.Send(context).ConfigureAwait(false);
-
+        // The entry's destination is where it goes, whatever address form the send endpoint normalized it to.
+        context.DestinationAddress = destination;
         var token = context.ScheduledMessageId ?? tokenId;
         context.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
         return (context, token);
     }
+
+    /// <summary>The scheduler's part of the send pipeline, run after the bus's topology and send filters: the source
+    /// address, the token, the headers of the message being consumed and the trace, then the caller's pipe.</summary>
+    sealed class SchedulingPipe<T>(IPipe<SendContext<T>> pipe, Guid tokenId, Uri? sourceAddress, ConsumeContext? consumeContext) : IPipe<SendContext<T>>
+        where T : class
+    {
+        public async Task Send(SendContext<T> context)
+        {
+            if (sourceAddress != null)
+                context.SourceAddress = sourceAddress;
+            context.ScheduledMessageId = tokenId;
+
+            if (consumeContext != null)
+                context.TransferConsumeContextHeaders(consumeContext);
+
+            if (Activity.Current?.Id is { } activityId)
+                context.Headers.Set(DiagnosticHeaders.ActivityId, activityId);
+
+            if (pipe.IsNotEmpty())
+                await pipe.Send(context).ConfigureAwait(false);
+        }
+
+        public void Probe(ProbeContext context) => pipe.Probe(context);
+    }
+
+    static System.Net.Mime.ContentType? ContentTypeOf(SendContext context) => context.ContentType ?? context.Serializer?.ContentType;
+
+    /// <summary>The context is serialized as MassTransit's JSON envelope.</summary>
+    static bool IsEnvelope(SendContext context) =>
+        string.Equals(ContentTypeOf(context)?.MediaType ?? SystemTextJsonMessageSerializer.JsonContentType.MediaType,
+            SystemTextJsonMessageSerializer.JsonContentType.MediaType, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Encodes the entry for the message a <see cref="ScheduleMessage" /> command carries, as MassTransit's Quartz consumer
@@ -125,14 +166,28 @@ internal sealed class ScheduledMessageSerializer
             send.Headers.Set(header.Key, header.Value);
         send.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
 
-        IDictionary<string, object>? received = null;
-        if (context.ReceiveContext.TryGetPayload<TransportReceiveContext>(out var transport))
-            received = transport.GetTransportProperties();
+        // The transport properties the message would have had: those of the service's own topology never reach us (the
+        // command was sent, not the message), so the worker's send topology of the message type gives them, under those the
+        // command itself carried.
+        var received = new Dictionary<string, object>();
+        if (context.TryGetPayload<IBusTopology>(out var topology))
+        {
+            foreach (var (property, value) in SendTopologyProperties.For(topology, context.SerializerContext, payload, payloadType, destination,
+                context.CancellationToken))
+                received[property] = value;
+        }
+
+        if (context.ReceiveContext.TryGetPayload<TransportReceiveContext>(out var transport) && transport.GetTransportProperties() is { } carried)
+        {
+            foreach (var (property, value) in carried)
+                received[property] = value;
+        }
 
         // The envelope MassTransit's body serializer writes for a payload it received as JSON: built from the command, then
         // updated from the send context.
         JsonMessageEnvelope? envelope = null;
-        if (serializer is SystemTextJsonBodyMessageSerializer && serializer.ContentType.MediaType == SystemTextJsonMessageSerializer.JsonContentType.MediaType)
+        if (serializer is SystemTextJsonBodyMessageSerializer
+            && (serializer.ContentType.MediaType == SystemTextJsonMessageSerializer.JsonContentType.MediaType || ReplayFormat.IsRawJson(serializer.ContentType)))
         {
             envelope = new JsonMessageEnvelope(context.SerializerContext, payload, payloadType);
             envelope.Update(send);
@@ -194,6 +249,8 @@ internal sealed class ScheduledMessageSerializer
 
         foreach (var name in DroppedProperties)
             properties.Remove(name);
+        if (ReplayFormat.IsRawJson(ContentTypeOf(context)))
+            properties[ReplayFormat.PropertyName] = ReplayFormat.RawJson;
         return properties;
     }
 }
