@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using MassTransit;
 using MassTransit.Configuration;
@@ -18,6 +19,12 @@ internal static class SendTopologyProperties
 {
     static readonly MethodInfo ForTypeMethod = typeof(SendTopologyProperties).GetMethod(nameof(ForType), BindingFlags.NonPublic | BindingFlags.Static)!;
 
+    /// <summary><see cref="ForType{T}" /> for each message type met, made once.</summary>
+    static readonly ConcurrentDictionary<Type, ForTypeDelegate> ForTypes = new();
+
+    delegate IReadOnlyDictionary<string, object> ForTypeDelegate(IBusTopology topology, SerializerContext serializer, object payload, Uri destination,
+        CancellationToken cancellationToken);
+
     /// <summary>The properties, or an empty dictionary when the message type is not known here, its topology sets none, or
     /// the payload cannot be read as this process's version of the type.</summary>
     public static IReadOnlyDictionary<string, object> For(IBusTopology topology, SerializerContext serializer, object payload, string[] payloadType,
@@ -27,8 +34,8 @@ internal static class SendTopologyProperties
         {
             if (MessageTypeResolver.Resolve(urn) is not { } type || !type.IsClass)
                 continue;
-            return (IReadOnlyDictionary<string, object>)ForTypeMethod.MakeGenericMethod(type)
-                .Invoke(null, [topology, serializer, payload, destination, cancellationToken])!;
+            var forType = ForTypes.GetOrAdd(type, static t => ForTypeMethod.MakeGenericMethod(t).CreateDelegate<ForTypeDelegate>());
+            return forType(topology, serializer, payload, destination, cancellationToken);
         }
 
         return new Dictionary<string, object>();
