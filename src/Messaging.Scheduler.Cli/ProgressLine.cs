@@ -17,7 +17,8 @@ internal sealed class ProgressLine : IProgress<long>
     readonly long? _total;
     readonly Stopwatch _elapsed = Stopwatch.StartNew();
     readonly Lock _gate = new();
-    TimeSpan _lastWritten = TimeSpan.MinValue;
+    TimeSpan _lastWritten;
+    bool _wrote;
     long _last = -1;
     bool _wroteInPlace;
 
@@ -39,20 +40,21 @@ internal sealed class ProgressLine : IProgress<long>
             var now = _elapsed.Elapsed;
             if (_interactive)
             {
-                if (now - _lastWritten < TimeSpan.FromMilliseconds(100))
+                if (_wrote && now - _lastWritten < TimeSpan.FromMilliseconds(100))
                     return;
                 _error.Write("\r" + Text(value) + "   ");
                 _wroteInPlace = true;
             }
             else
             {
-                if (now - _lastWritten < Interval)
+                if (_wrote && now - _lastWritten < Interval)
                     return;
                 _error.WriteLine(Text(value));
             }
 
             _error.Flush();
             _lastWritten = now;
+            _wrote = true;
         }
     }
 
@@ -63,7 +65,7 @@ internal sealed class ProgressLine : IProgress<long>
         {
             if (_interactive && _wroteInPlace)
                 _error.Write("\r" + Text(value) + "   \n");
-            else if (!_interactive && _lastWritten != TimeSpan.MinValue)
+            else if (!_interactive && _wrote)
                 _error.WriteLine(Text(value));
             _error.Flush();
         }

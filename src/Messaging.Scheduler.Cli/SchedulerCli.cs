@@ -85,9 +85,9 @@ public static class SchedulerCli
                 var inner = e;
                 while (inner.InnerException != null)
                     inner = inner.InnerException;
-                reason = FirstSentence(e is RedisConnectionException connection && inner == e
-                    ? $"{connection.FailureType}: {e.Message}"
-                    : inner.Message);
+                reason = e is RedisConnectionException connection && inner == e
+                    ? Describe(connection.FailureType)
+                    : e is RedisTimeoutException && inner == e ? "no answer in time (timeout)" : FirstSentence(inner.Message);
                 return true;
             }
         }
@@ -95,6 +95,15 @@ public static class SchedulerCli
         reason = "";
         return false;
     }
+
+    static string Describe(ConnectionFailureType failure) => failure switch
+    {
+        ConnectionFailureType.UnableToConnect or ConnectionFailureType.UnableToResolvePhysicalConnection =>
+            "no connection could be made (is Redis running there?)",
+        ConnectionFailureType.AuthenticationFailure => "authentication failed (check the password or user in the configuration)",
+        ConnectionFailureType.SocketFailure or ConnectionFailureType.SocketClosed => "the connection failed",
+        _ => failure.ToString(),
+    };
 
     static string FirstSentence(string text)
     {
