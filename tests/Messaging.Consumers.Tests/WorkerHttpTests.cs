@@ -204,7 +204,9 @@ public sealed class WorkerHttpTests(ITestOutputHelper output)
         var redis = $"127.0.0.1:{FreePort()},connectTimeout=500,syncTimeout=500,abortConnect=false";
         await using var fixture = await WorkerFixture.Create(output, "http-down", redis);
         var httpPort = FreePort();
-        await fixture.Start(Ports(httpPort, FreePort()), web: true);
+        var settings = Ports(httpPort, FreePort());
+        settings["RedisScheduler:OperationTimeout"] = "00:00:00.500";
+        await fixture.Start(settings, web: true);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         var http = $"http://127.0.0.1:{httpPort}";
 
