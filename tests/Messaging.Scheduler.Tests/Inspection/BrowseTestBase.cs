@@ -1,11 +1,12 @@
 using MassTransit;
 using Messaging.Scheduler.Inspection;
 using Messaging.Scheduler.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Messaging.Scheduler.Tests.Inspection;
 
-/// <summary>(h-browse's InspectionTestBase, renamed when merged with h-store's.) The store of a test of its own (four partitions unless told), the query API's reading half on it, and ways to
+/// <summary>The store of a test of its own (four partitions unless told), the query API's reading half on it, and ways to
 /// store MassTransit messages as the scheduler does.</summary>
 public abstract class BrowseTestBase(string name, int partitions = 4, bool showBodies = false)
     : StoreTestBase(name, new RedisSchedulerOptions { Configuration = TestServers.Redis, Partitions = partitions, ShowMessageBodies = showBodies })
@@ -17,8 +18,21 @@ public abstract class BrowseTestBase(string name, int partitions = 4, bool showB
 
     internal ScheduleBrowser Browser => new(Connection, Store, Options.Create(SchedulerOptions), TimeProvider.System);
 
-    /// <summary>The API as a host gets it.</summary>
-    internal IRedisScheduledMessages Api => new RedisScheduledMessages(new ScheduleCounts(Store), new ScheduleSteering(Store, Connection), Browser, new BridgeRegistry(Connection, Store));
+    ServiceProvider? _services;
+
+    /// <summary>The API as a host gets it (<c>AddRedisScheduledMessages</c>, on this test's store).</summary>
+    internal IRedisScheduledMessages Api => (_services ??= Services()).GetRequiredService<IRedisScheduledMessages>();
+
+    ServiceProvider Services()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(Options.Create(SchedulerOptions));
+        services.AddSingleton(Connection);
+        services.AddSingleton(Store);
+        services.AddRedisScheduledMessages();
+        return services.BuildServiceProvider();
+    }
 
     /// <summary>One stored message, as the tests know it.</summary>
     internal sealed record Stored(Guid Token, DateTime Due, Guid MessageId, Guid? CorrelationId, string Channel)
@@ -57,18 +71,17 @@ public abstract class BrowseTestBase(string name, int partitions = 4, bool showB
         return [.. stored];
     }
 
-    /// <summary>Gives a stored entry the label the write path writes (message type and destination name ids), as an entry
-    /// written since the counts exist has it.</summary>
-    internal async Task Label(Stored stored, string messageType, Uri destination)
+    /// <summary>Takes the label off a stored entry, as an entry written before the counts existed has none.</summary>
+    internal async Task Unlabel(Stored stored)
     {
         var partition = Store.Keyspace.For(stored.Token);
         var entry = (byte[])(await Db.HashGetAsync(partition.Entries, stored.Key))!;
         Assert.True(EntryHeader.TryRead(entry, out var header));
-        Assert.Null(header.Label);
-        var headerLength = entry.Length - header.Payload.Length;
-        var label = new EntryLabel(NameTable.IdOf(messageType), NameTable.IdOf(destination.ToString())).ToBytes();
-        byte[] labelled = [.. entry.AsSpan(0, headerLength), .. label, .. header.Payload.Span];
-        await Db.HashSetAsync(partition.Entries, stored.Key, labelled);
+        Assert.NotNull(header.Label);
+        var headerLength = entry.Length - header.Payload.Length - EntryLabel.Length;
+        byte[] unlabelled = [.. entry.AsSpan(0, headerLength), .. header.Payload.Span];
+        Assert.True(EntryHeader.TryRead(unlabelled, out var check) && check.Label == null);
+        await Db.HashSetAsync(partition.Entries, stored.Key, unlabelled);
     }
 
     /// <summary>Every page of a query, from the first, with a bound on how many pages.</summary>

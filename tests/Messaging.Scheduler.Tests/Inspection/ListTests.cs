@@ -137,10 +137,9 @@ public sealed class ListTests() : BrowseTestBase("list")
         var invoices = new List<Stored>();
         for (var i = 0; i < 10; i++)
             invoices.Add(await Schedule(new Invoice($"INV-{i}"), now.AddMinutes(i).AddSeconds(30), "BILLING", Invoices));
-        foreach (var r in reminders.Skip(2))
-            await Label(r, ReminderType, Reminders);
-        foreach (var invoice in invoices)
-            await Label(invoice, InvoiceType, Invoices);
+        // The write path labels every entry; the first two reminders lose theirs, as entries written before labels existed.
+        foreach (var r in reminders.Take(2))
+            await Unlabel(r);
 
         async Task<List<string>> Tokens(ScheduledMessageFilter filter) =>
             (await All(new ScheduledMessageQuery { Filter = filter, PageSize = 7 })).Items.Select(i => i.Token).ToList();
@@ -155,6 +154,7 @@ public sealed class ListTests() : BrowseTestBase("list")
             await Tokens(new ScheduledMessageFilter { MessageType = "Reminder", Channel = "OPERATOR" }));
         // The channel is in every entry's header, labelled or not.
         Assert.Equal(Keys(reminders.Where(r => r.Channel == "OPERATOR")), await Tokens(new ScheduledMessageFilter { Channel = "OPERATOR" }));
+        Assert.Contains(reminders[0].Key, await Tokens(new ScheduledMessageFilter { Channel = "OPERATOR" }));
         Assert.Empty(await Tokens(new ScheduledMessageFilter { MessageType = "Invoice", Destination = "Messaging.Scheduler.Tests.Inspection:Reminder" }));
         Assert.Empty(await Tokens(new ScheduledMessageFilter { MessageType = "NoSuchType" }));
         Assert.Equal(Keys(reminders.Concat(invoices)), await Tokens(ScheduledMessageFilter.All));
@@ -169,8 +169,6 @@ public sealed class ListTests() : BrowseTestBase("list")
         var invoices = new List<Stored>();
         for (var i = 0; i < 8; i++)
             invoices.Add(await Schedule(new Invoice($"INV-{i}"), now.AddMinutes(2).AddMilliseconds(i), "BILLING", Invoices));
-        foreach (var invoice in invoices)
-            await Label(invoice, InvoiceType, Invoices);
 
         var query = new ScheduledMessageQuery { Filter = new ScheduledMessageFilter { MessageType = "Invoice" }, PageSize = 5 };
         var first = await Api.List(query);

@@ -63,6 +63,43 @@ public sealed class ShowTests() : BrowseTestBase("show")
     }
 
     [Fact]
+    public async Task A_message_being_retried_shows_its_last_failure_in_show_and_in_the_list()
+    {
+        var now = await RedisUtc();
+        var stored = await Schedule(new Reminder("x", "+55"), now.AddSeconds(-1));
+        var claimed = Assert.Single((await Store.Claim(Store.Keyspace.For(stored.Token))).Messages);
+        await Store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.FromMinutes(5), true, 10, "RabbitMQ did not confirm");
+
+        var details = await Api.Show(stored.Key);
+        Assert.Equal(ScheduledMessageState.Waiting, details!.Summary.State);
+        Assert.Equal("RabbitMQ did not confirm", details.Summary.LastFailure);
+        Assert.Equal(1, details.Summary.Attempts);
+        var listed = Assert.Single((await Api.List(new ScheduledMessageQuery())).Items);
+        Assert.Equal("RabbitMQ did not confirm", listed.LastFailure);
+        Assert.InRange(listed.DueUtc!.Value, now.AddMinutes(4), now.AddMinutes(6));
+    }
+
+    [Fact]
+    public async Task A_token_that_is_not_a_guid_is_shown_exactly_as_listed()
+    {
+        var now = await RedisUtc();
+        var stored = await Schedule(new Reminder("copied", "+55"), now.AddMinutes(3));
+        var partition = Store.Keyspace.Partitions[2];
+        var entry = await Db.HashGetAsync(Store.Keyspace.For(stored.Token).Entries, stored.Key);
+        await Db.HashSetAsync(partition.Entries, "planted-token-1", entry);
+        await Db.SortedSetAddAsync(partition.Dead, "planted-token-1", Infrastructure.Timing.UnixMs(now));
+        await Db.HashSetAsync(partition.DeadReasons, "planted-token-1", "planted");
+
+        var listed = (await Api.List(new ScheduledMessageQuery { State = ScheduledMessageState.DeadLettered })).Items;
+        Assert.Equal("planted-token-1", Assert.Single(listed).Token);
+        var details = await Api.Show("planted-token-1");
+        Assert.Equal(ScheduledMessageState.DeadLettered, details!.Summary.State);
+        Assert.Equal(2, details.Summary.Partition);
+        Assert.Equal(stored.MessageId, details.Summary.MessageId);
+        Assert.Equal("planted", details.Summary.LastFailure);
+    }
+
+    [Fact]
     public async Task Show_of_a_recurring_schedule_gives_its_definition_and_whether_it_is_paused()
     {
         var now = await RedisUtc();

@@ -28,6 +28,16 @@ local types = id_set(ARGV[7])
 local destinations = id_set(ARGV[8])
 local channel = ARGV[9]
 
+-- Whether a sorts after b byte by byte, as Redis orders members of equal score (Lua's own '<' follows the locale).
+local function bytes_after(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x > y end
+  end
+  return #a > #b
+end
+
 -- The first rank to examine: after the cursor, and not below the range's lowest score.
 local start = 0
 if ARGV[1] ~= '-inf' then
@@ -48,7 +58,7 @@ if ARGV[3] ~= '' then
     while lo < hi do
       local mid = math.floor((lo + hi) / 2)
       local member = redis.call('ZRANGE', KEYS[1], mid, mid)[1]
-      if member <= token then lo = mid + 1 else hi = mid end
+      if not bytes_after(member, token) then lo = mid + 1 else hi = mid end
     end
     after = lo
   end
