@@ -20,12 +20,14 @@ public sealed class SchedulerCliTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 
-    async Task<CliRun> Cli(params string[] args)
+    Task<CliRun> Cli(params string[] args) => Cli(false, args);
+
+    async Task<CliRun> Cli(bool interactive, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
         var elapsed = Stopwatch.StartNew();
-        var code = await SchedulerCli.Run([.. args, .. _service.Connection], output, error);
+        var code = await SchedulerCli.Run([.. args, .. _service.Connection], output, error, interactive);
         return new CliRun(code, output.ToString(), error.ToString(), elapsed.Elapsed);
     }
 
@@ -81,6 +83,10 @@ public sealed class SchedulerCliTests : IAsyncLifetime
         Assert.Equal("waiting", summary.GetProperty("state").GetString());
         Assert.Equal(SchedulerService.Channel, summary.GetProperty("channel").GetString());
         Assert.Equal(scheduled[0].ScheduledTime, summary.GetProperty("dueUtc").GetDateTime().ToUniversalTime(), TimeSpan.FromMilliseconds(1));
+
+        var found = await Json("find", scheduled[1].TokenId.ToString());
+        Assert.Equal([Token(scheduled[1])], found.EnumerateArray().Select(i => i.GetProperty("token").GetString()));
+        Assert.Equal(CliExitCodes.NotFound, (await Cli("find", Guid.NewGuid().ToString())).ExitCode);
 
         var shown = await Cli("show", Token(scheduled[0]));
         Assert.True(shown.ExitCode == 0, shown.ToString());
@@ -147,9 +153,11 @@ public sealed class SchedulerCliTests : IAsyncLifetime
         Assert.Equal(CliExitCodes.BadInput, unsaid.ExitCode);
         Assert.Contains("--all", unsaid.Error, StringComparison.Ordinal);
 
-        var delete = await Cli("dead", "delete", "--channel", SchedulerService.Channel);
+        // On a terminal, the progress line is rewritten in place and ends with the total.
+        var delete = await Cli(true, "dead", "delete", "--channel", SchedulerService.Channel);
         Assert.True(delete.ExitCode == 0, delete.ToString());
         Assert.Contains("2 dead-lettered message(s) deleted.", delete.Output, StringComparison.Ordinal);
+        Assert.Contains("\rdeleted: 2 of ~2 (100%)", delete.Error, StringComparison.Ordinal);
         Assert.Empty((await Json("dead", "list")).GetProperty("items").EnumerateArray());
         Assert.Equal(CliExitCodes.NotFound, (await Cli("show", dead[1])).ExitCode);
 
