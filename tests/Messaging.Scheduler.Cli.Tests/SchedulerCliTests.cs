@@ -128,6 +128,21 @@ public sealed class SchedulerCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_being_delivered_is_not_changed_and_the_tool_exits_5()
+    {
+        var token = await _service.InFlight(7);
+
+        var inFlight = await Json("list", "--state", "in-flight");
+        Assert.Equal([token], inFlight.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("token").GetString()));
+
+        var cancel = await Cli("cancel", token);
+        Assert.Equal(CliExitCodes.TooLate, cancel.ExitCode);
+        Assert.Contains("in flight", cancel.Error, StringComparison.Ordinal);
+        Assert.Equal(CliExitCodes.TooLate, (await Cli("reschedule", token, "--in", "1h")).ExitCode);
+        Assert.Equal("inFlight", (await Json("show", token)).GetProperty("summary").GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task Dead_letters_are_listed_requeued_by_token_and_deleted_in_bulk()
     {
         var dead = new List<string>();

@@ -89,6 +89,16 @@ public sealed class SchedulerService : IAsyncDisposable
         return token;
     }
 
+    /// <summary>Schedules a message due now and claims it, as a bridge does before it delivers: the message is in flight.</summary>
+    public async Task<string> InFlight(int number)
+    {
+        var scheduled = await Scheduler.SchedulePublish(DateTime.UtcNow.AddSeconds(-1), new CliProbe { Number = number });
+        var token = scheduled.TokenId.ToString("N");
+        var partition = Store.Keyspace.For(scheduled.TokenId);
+        Assert.Contains((await Store.Claim(partition, 1000)).Messages, m => m.Token == token);
+        return token;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
