@@ -129,6 +129,18 @@ SERVICES_STARTED_FILE="$STARTED_FILE" "$ROOT/scripts/services.sh" start ||
   fail "could not start Redis/RabbitMQ (see above)"
 eval "$("$ROOT/scripts/services.sh" env)"
 
+# The worker's HTTP face (/health/live, /health/ready, /metrics; the dashboard's port): Worker__Http__Port and
+# Worker__Dashboard__Port, 8080 and 8081 unless set. A port something else holds already (another worker, another
+# program) becomes 0 (one the system picks), so the demo still runs; the worker logs "Now listening on: ..." either way.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+export Worker__Http__Port="${Worker__Http__Port:-8080}" Worker__Dashboard__Port="${Worker__Dashboard__Port:-8081}"
+for port_var in Worker__Http__Port Worker__Dashboard__Port; do
+  if [[ "${!port_var}" != 0 ]] && port_taken "${!port_var}"; then
+    say "port ${!port_var} ($port_var) is taken: the worker listens on a free port instead"
+    export "$port_var=0"
+  fi
+done
+
 # ---------------------------------------------------------------- 2. build
 if [[ -z "${DEMO_WORKER_CMD:-}${DEMO_PRODUCER_CMD:-}" ]]; then
   say "building: dotnet build Messaging.sln -c Release -v q"
@@ -164,6 +176,9 @@ until grep -qF "$READY_MARK" "$WORKER_LOG" 2>/dev/null; do
   sleep 0.2
 done
 say "worker is ready"
+sed -n 's/.*Now listening on: \(http[^[:space:]]*\).*/\1/p' "$WORKER_LOG" | head -n 1 | while read -r url; do
+  say "worker health: curl $url/health/ready   metrics: curl $url/metrics"
+done
 
 # ---------------------------------------------------------------- 4. producer
 say "running the producer${*:+ with: $*}"

@@ -1,10 +1,11 @@
 using Messaging.Consumers;
-using Microsoft.Extensions.Hosting;
+using Messaging.Consumers.Http;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
 // The seed's worker.py: consumes the delayed notifications and dispatches the SMS, with the Redis scheduler's bridge
-// republishing each message when it is due.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// republishing each message when it is due. A web host too: health, metrics and the dashboard (see WorkerHttp).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Logging.AddSimpleConsole(options =>
 {
@@ -14,5 +15,15 @@ builder.Logging.AddSimpleConsole(options =>
 });
 
 builder.Services.AddNotificationWorker(builder.Configuration);
+builder.AddWorkerHttp();
 
-await builder.Build().RunAsync();
+var app = builder.Build();
+
+// Worker:Http:Port: /health/live, /health/ready, /metrics.
+app.MapWorkerHttp();
+
+// Worker:Dashboard:Port: the scheduler dashboard goes here, served only on the dashboard's port, e.g.
+//   app.MapRedisSchedulerDashboard(...).OnPort(WorkerHttp.DashboardPort(app.Configuration));
+// (the dashboard project is not referenced yet; until it is, this port answers 404).
+
+await app.RunAsync();

@@ -38,6 +38,14 @@ public static class WorkerRegistration
                 configureScheduler?.Invoke(options);
             });
 
+            // The bus's health check, in the worker's readiness (/health/ready) next to the Redis scheduler's.
+            x.ConfigureHealthCheckOptions(o =>
+            {
+                o.Name = "masstransit-bus";
+                o.Tags.Add("ready");
+                o.Tags.Add("masstransit");
+            });
+
             // One SMS per message: a redelivered copy of a message already consumed is acknowledged without a second SMS.
             x.AddRedisIdempotentConsumers();
 

@@ -8,22 +8,24 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 // The seed's producer.py: schedules the delayed notifications through the Redis scheduler, with MassTransit's own API.
+var commandLine = ProducerCommand.CreateRoot();
+var parsed = commandLine.Parse(args);
+// The producer's own work has no action on the command line: an action here is --help or --version.
+if (parsed.Errors.Count == 0 && parsed.Action != null)
+    return await parsed.InvokeAsync();
+
 ProducerCommand command;
 try
 {
-    command = ProducerCommand.Parse(args);
+    if (parsed.Errors.Count > 0)
+        throw new ArgumentException(string.Join(Environment.NewLine, parsed.Errors.Select(e => e.Message)));
+    command = ProducerCommand.From(parsed, args.Length == 0);
 }
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine(ProducerCommand.Usage);
+    Console.Error.WriteLine("Run with --help for the options.");
     return 2;
-}
-
-if (command.ShowHelp)
-{
-    Console.WriteLine(ProducerCommand.Usage);
-    return 0;
 }
 
 // The producer's own arguments are not configuration; settings come from appsettings.json and the environment.

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using Messaging.Consumers.Http;
 using Messaging.Testing;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,6 +41,9 @@ public sealed class WorkerFixture : IAsyncDisposable
     public string Redis { get; }
     public string KeyPrefix => $"test:{Run}:";
 
+    /// <summary>The workers started, in order.</summary>
+    public IReadOnlyList<IHost> Hosts => _hosts;
+
     /// <summary>Every SMS any worker sent.</summary>
     public RecordingSmsSender Sms { get; } = new();
 
@@ -59,9 +64,12 @@ public sealed class WorkerFixture : IAsyncDisposable
     /// <param name="settings">More configuration, e.g. <c>Worker:LegacyKeys</c>.</param>
     /// <param name="sender">Its SMS gateway; by default the fixture's recording one.</param>
     /// <param name="logs">More log output to capture.</param>
-    public async Task<IHost> Start(IDictionary<string, string?>? settings = null, ISmsSender? sender = null, ILoggerProvider? logs = null)
+    /// <param name="web">The worker as <c>Program.cs</c> runs it, a web host with its HTTP face
+    /// (<see cref="WorkerHttp" />); set <c>Worker:Http:Port</c> and <c>Worker:Dashboard:Port</c> to free ports.</param>
+    public async Task<IHost> Start(IDictionary<string, string?>? settings = null, ISmsSender? sender = null, ILoggerProvider? logs = null,
+        bool web = false)
     {
-        var builder = Host.CreateApplicationBuilder();
+        IHostApplicationBuilder builder = web ? WebApplication.CreateBuilder() : Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().AddProvider(new TestOutputLoggerProvider(_output)).AddFilter("Microsoft", LogLevel.Warning);
         if (logs != null)
             builder.Logging.AddProvider(logs);
@@ -84,7 +92,19 @@ public sealed class WorkerFixture : IAsyncDisposable
             o.StopTimeout = Deadline;
         });
 
-        var host = builder.Build();
+        IHost host;
+        if (builder is WebApplicationBuilder webBuilder)
+        {
+            webBuilder.AddWorkerHttp();
+            var app = webBuilder.Build();
+            app.MapWorkerHttp();
+            host = app;
+        }
+        else
+        {
+            host = ((HostApplicationBuilder)builder).Build();
+        }
+
         host.Services.GetRequiredService<IBus>().ConnectConsumeObserver(new CountingObserver(BrokerDeliveries));
         _hosts.Add(host);
         await host.StartAsync();
