@@ -38,8 +38,11 @@ public sealed class Recorder
         _seen.Enqueue(new Seen(what, message, now, null, null, 0, null, new Dictionary<string, object>(), null, null));
     }
 
-    public Task WaitFor(string what, int count, TimeSpan timeout) =>
-        Wait.Until(() => Of(what).Count >= count, timeout, $"{count} × '{what}' were recorded (got {Of(what).Count}; all: {Describe()})");
+    public async Task WaitFor(string what, int count, TimeSpan timeout)
+    {
+        if (!await Wait.TryUntil(() => Of(what).Count >= count, timeout))
+            throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {count} × '{what}' were recorded (got {Of(what).Count}; all: {Describe()}).");
+    }
 
     public string Describe() => string.Join(", ", All.Select(s => s.What));
 
