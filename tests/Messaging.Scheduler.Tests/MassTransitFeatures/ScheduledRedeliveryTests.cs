@@ -1,5 +1,6 @@
 using MassTransit;
 using Messaging.Scheduler.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Messaging.Scheduler.Tests.MassTransitFeatures;
 
@@ -34,7 +35,7 @@ public sealed class FlakyWorkConsumer : IConsumer<FlakyWork>
 /// MassTransit's second-level retry, <c>UseScheduledRedelivery</c>, on this scheduler: once with the direct provider
 /// (<c>UseRedisMessageScheduler</c>) and once through the scheduler endpoint (stock <c>UseMessageScheduler(queue)</c>).
 /// </summary>
-public sealed class ScheduledRedeliveryTests
+public sealed class ScheduledRedeliveryTests(ITestOutputHelper output)
 {
     static readonly TimeSpan[] Intervals = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
 
@@ -100,7 +101,7 @@ public sealed class ScheduledRedeliveryTests
     /// <summary>Sends a message that fails twice and checks the three attempts: redelivery counts 0, 1, 2, each
     /// redelivery not before its interval after the failure and at most <see cref="Timing.Bound" /> (plus the endpoint's
     /// hop) after it, the original MessageId kept, and the redeliveries carried by this scheduler (its token header, its entry in Redis).</summary>
-    static async Task Redelivered(FeatureHost service, Recorder recorder, string prefix, Uri queue)
+    async Task Redelivered(FeatureHost service, Recorder recorder, string prefix, Uri queue)
     {
         var db = await TestServers.RedisDatabase();
         var due = (StackExchange.Redis.RedisKey)(prefix + "{0}:due");
@@ -128,6 +129,7 @@ public sealed class ScheduledRedeliveryTests
         {
             var gap = attempts[i].RedisTimeMs - attempts[i - 1].RedisTimeMs;
             var interval = (long)Intervals[i - 1].TotalMilliseconds;
+            output.WriteLine($"redelivery {i}: {gap} ms after the failure (interval {interval} ms)");
             Assert.True(gap >= interval, $"redelivery {i} came {gap} ms after the failure, before its interval of {interval} ms");
             var limit = interval + (long)Timing.Bound.TotalMilliseconds;
             Assert.True(gap <= limit, $"redelivery {i} came {gap} ms after the failure; the bound is {limit} ms");
