@@ -28,8 +28,12 @@ public sealed class DashboardHost : IAsyncDisposable
 
     readonly WebApplication _app;
 
-    DashboardHost(WebApplication app, string run, string keyPrefix, Uri address, string queue, RefusingDestination refusing, Received received)
+    readonly IReadOnlyDictionary<string, Uri> _queues;
+
+    DashboardHost(WebApplication app, string run, string keyPrefix, Uri address, string queue, RefusingDestination refusing, Received received,
+        IReadOnlyDictionary<string, Uri> queues)
     {
+        _queues = queues;
         _app = app;
         Run = run;
         KeyPrefix = keyPrefix;
@@ -66,7 +70,8 @@ public sealed class DashboardHost : IAsyncDisposable
     {
         using var scope = Services.CreateScope();
         var scheduler = scope.ServiceProvider.GetRequiredService<IMessageScheduler>();
-        var scheduled = await scheduler.ScheduleSend(new Uri($"queue:{queue ?? Queue}"), dueUtc, Note(number));
+        // The queue's input address carries its declaration (not durable, auto-delete), as the bridge's send must declare it.
+        var scheduled = await scheduler.ScheduleSend(_queues[queue ?? Queue], dueUtc, Note(number));
         return scheduled.TokenId.ToString("N");
     }
 
@@ -82,6 +87,7 @@ public sealed class DashboardHost : IAsyncDisposable
         var queue = TestServers.UniqueName(testName + "-notes");
         var refusing = new RefusingDestination(TestServers.UniqueName(testName + "-refusing"));
         var received = new Received(run);
+        var addresses = new Dictionary<string, Uri>(StringComparer.Ordinal);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -132,6 +138,7 @@ public sealed class DashboardHost : IAsyncDisposable
                         e.AutoDelete = true;
                         e.Durable = false;
                         e.ConfigureConsumer<NoteConsumer>(context);
+                        addresses[name] = e.InputAddress;
                     });
                 }
             });
@@ -161,7 +168,7 @@ public sealed class DashboardHost : IAsyncDisposable
 
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new DashboardHost(app, run, keyPrefix, new Uri(bound.TrimEnd('/') + "/scheduler"), queue, refusing, received);
+        return new DashboardHost(app, run, keyPrefix, new Uri(bound.TrimEnd('/') + "/scheduler"), queue, refusing, received, addresses);
     }
 
     public async ValueTask DisposeAsync()
