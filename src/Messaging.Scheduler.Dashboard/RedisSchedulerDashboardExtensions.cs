@@ -3,7 +3,7 @@ using Messaging.Scheduler.Dashboard;
 using Messaging.Scheduler.Dashboard.Pages;
 using Messaging.Scheduler.Dashboard.Rendering;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,8 +23,8 @@ public static class RedisSchedulerDashboardExtensions
     /// <remarks>
     /// Safe by default: read-only, and answering only requests from the loopback address until
     /// <see cref="RedisSchedulerDashboardOptions.AuthorizationPolicy" /> names a policy, which every request must then
-    /// satisfy. Changes are offered only with <see cref="RedisSchedulerDashboardOptions.AllowActions" />, as form posts that
-    /// carry an anti-forgery token.
+    /// satisfy. Changes are offered only with <see cref="RedisSchedulerDashboardOptions.AllowActions" />, which needs that
+    /// policy, as form posts that carry an anti-forgery token.
     /// </remarks>
     /// <param name="endpoints">The app (or another endpoint route builder).</param>
     /// <param name="pattern">The path the dashboard lives under, a literal path such as <c>/scheduler</c>.</param>
@@ -53,13 +53,21 @@ public static class RedisSchedulerDashboardExtensions
             "The scheduler dashboard needs IRedisSchedulerDeadLetters, which AddRedisMessageScheduler and AddRedisScheduledMessages register.");
         if (options.AllowActions)
         {
+            if (options.AuthorizationPolicy == null)
+            {
+                throw new InvalidOperationException(
+                    "The scheduler dashboard's actions need an authorization policy: set RedisSchedulerDashboardOptions.AuthorizationPolicy to a policy " +
+                    "registered with builder.Services.AddAuthorization(o => o.AddPolicy(\"SchedulerDashboard\", p => p.RequireRole(\"operators\"))), " +
+                    "or leave AllowActions off (read-only, loopback only).");
+            }
+
             Require<IAntiforgery>(services,
                 "The scheduler dashboard's actions are protected by anti-forgery tokens: register them with builder.Services.AddAntiforgery(), or leave AllowActions off.");
         }
 
         if (options.AuthorizationPolicy != null)
         {
-            Require<IAuthorizationService>(services,
+            Require<IPolicyEvaluator>(services,
                 $"The scheduler dashboard's policy '{options.AuthorizationPolicy}' needs authorization: add builder.Services.AddAuthorization(o => o.AddPolicy(\"{options.AuthorizationPolicy}\", ...)).");
         }
 

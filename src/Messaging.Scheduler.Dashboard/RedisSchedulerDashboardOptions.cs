@@ -8,9 +8,9 @@ public sealed class RedisSchedulerDashboardOptions
 {
     /// <summary>
     /// Whether the pages offer the changes (cancel, run now, reschedule, requeue or delete dead letters, pause, resume) and
-    /// accept them. Off by default. When on, the host must register anti-forgery (<c>services.AddAntiforgery()</c>, which
-    /// <c>AddRazorPages</c>, <c>AddControllersWithViews</c> and the like do too): every change is a form post that carries
-    /// an anti-forgery token.
+    /// accept them. Off by default. Actions need <see cref="AuthorizationPolicy" />, and anti-forgery registered by the host
+    /// (<c>services.AddAntiforgery()</c>, which <c>AddRazorPages</c>, <c>AddControllersWithViews</c> and the like do too):
+    /// every change is a form post that carries an anti-forgery token.
     /// </summary>
     public bool AllowActions { get; set; }
 

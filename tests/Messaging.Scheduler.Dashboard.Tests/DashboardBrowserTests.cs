@@ -7,7 +7,7 @@ namespace Messaging.Scheduler.Dashboard.Tests;
 
 /// <summary>
 /// The dashboard in a real browser (headless Chromium) against a real worker: ASP.NET Core on Kestrel, MassTransit on
-/// RabbitMQ, the scheduler and its bridge on Redis.
+/// RabbitMQ, the scheduler and its bridge on Redis, the browser signed in as an operator whom the dashboard's policy admits.
 /// </summary>
 public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper output) : IClassFixture<Chromium>
 {
@@ -19,7 +19,7 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         await using var host = await DashboardHost.Start("dash-cancel");
         var due = DateTime.UtcNow.AddSeconds(15);
         string[] tokens = [await host.Schedule(1, due), await host.Schedule(2, due), await host.Schedule(3, due)];
-        var page = await chromium.NewPage();
+        var page = await chromium.NewPage(DashboardHost.Operator);
 
         await page.GotoAsync(host.Url("/waiting"));
         Assert.Equal(tokens.Order(StringComparer.Ordinal), (await Rows(page)).Select(r => r.Token).Order(StringComparer.Ordinal));
@@ -47,7 +47,7 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         await using var host = await DashboardHost.Start("dash-dead", s => s.MaxDeliveryAttempts = 2);
         var token = await host.Schedule(7, DateTime.UtcNow, host.Refusing.Queue);
         await Wait.Until(async () => (await host.Messages.Counts()).DeadLettered == 1, Deadline, "the refused note is dead-lettered");
-        var page = await chromium.NewPage();
+        var page = await chromium.NewPage(DashboardHost.Operator);
 
         await page.GotoAsync(host.Url("/dead"));
         var row = page.Locator($"tr[data-token='{token}']");
@@ -80,7 +80,7 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         Assert.Equal(count, (await host.Messages.Counts()).Waiting);
         output.WriteLine($"scheduled {count} in {clock.ElapsedMilliseconds} ms");
         clock.Restart();
-        var page = await chromium.NewPage();
+        var page = await chromium.NewPage(DashboardHost.Operator);
 
         await page.GotoAsync(host.Url("/waiting"));
         await page.FillAsync("input[name=size]", "500");
@@ -124,7 +124,7 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         await host.Received.WaitFor(0, 1, 2, 3, 4);
         await Wait.Until(async () => (await host.Messages.Counts()) is { DeadLettered: 2, Overdue: 0, InFlight: 0 }, Deadline, "the refused notes are dead-lettered");
         await Wait.Until(async () => (await host.Messages.Bridges()).Sum(b => b.Delivered) >= 5, Deadline, "the bridge reported its deliveries");
-        var page = await chromium.NewPage();
+        var page = await chromium.NewPage(DashboardHost.Operator);
 
         await page.GotoAsync(host.Url("/"));
         var shown = await Counts(page);
@@ -168,7 +168,7 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         var due = DateTime.UtcNow.AddDays(1);
         for (var i = 0; i < 3; i++)
             await host.Schedule(i, due.AddMinutes(i));
-        var page = await chromium.NewPage();
+        var page = await chromium.NewPage(DashboardHost.Operator);
         await page.GotoAsync(host.Url("/"));
         Assert.Equal(3, (await Counts(page))["waiting"]);
         var navigations = 0;

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Messaging.Scheduler.Dashboard.Tests.Infrastructure;
 
 namespace Messaging.Scheduler.Dashboard.Tests;
@@ -20,6 +23,7 @@ public sealed partial class DashboardSecurityTests
         {
             s.Bridge = false;
             s.AllowActions = false;
+            s.Policy = false;
         });
         var token = await host.Schedule(1, DateTime.UtcNow.AddDays(1));
         using var client = Client(out _);
@@ -41,10 +45,15 @@ public sealed partial class DashboardSecurityTests
     [Fact]
     public async Task Without_a_policy_nothing_is_served_to_a_request_from_another_machine_and_nothing_changes()
     {
-        await using var host = await DashboardHost.Start("dash-remote", s => s.Bridge = false);
+        await using var host = await DashboardHost.Start("dash-remote", s =>
+        {
+            s.Bridge = false;
+            s.AllowActions = false;
+            s.Policy = false;
+        });
         var token = await host.Schedule(1, DateTime.UtcNow.AddDays(1));
         using var client = Client(out _);
-        var formToken = AntiforgeryToken(await client.GetStringAsync(host.Url("/message/" + token)));
+        Assert.Contains(token, await client.GetStringAsync(host.Url("/message/" + token)), StringComparison.Ordinal);
 
         foreach (var path in new[] { "/", "/waiting", "/message/" + token, "/api/counts", "/assets/dashboard.js" })
         {
@@ -55,7 +64,7 @@ public sealed partial class DashboardSecurityTests
             Assert.Contains("AuthorizationPolicy", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        using var post = new HttpRequestMessage(HttpMethod.Post, host.Url("/actions/cancel")) { Content = Form(("token", token), ("__RequestVerificationToken", formToken)) };
+        using var post = new HttpRequestMessage(HttpMethod.Post, host.Url("/actions/cancel")) { Content = Form(("token", token)) };
         post.Headers.Add(DashboardHost.RemoteAddressHeader, Remote);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(post)).StatusCode);
         Assert.NotNull(await host.Messages.Show(token));
@@ -108,6 +117,22 @@ public sealed partial class DashboardSecurityTests
         Assert.Null(await host.Messages.Show(token));
         Assert.NotNull(await host.Messages.Show(dead));
         Assert.Equal(1, (await host.Messages.Counts()).Waiting);
+    }
+
+    [Fact]
+    public void Actions_without_an_authorization_policy_stop_the_host_at_start_up_saying_what_to_set()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddRedisScheduledMessages(o => o.Configuration = TestServers.Redis);
+        builder.Services.AddAntiforgery();
+        var app = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapRedisSchedulerDashboard("/scheduler", o => o.AllowActions = true));
+
+        Assert.Contains("AuthorizationPolicy", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AddPolicy", error.Message, StringComparison.Ordinal);
+        // Read-only, the same host mounts it.
+        Assert.NotNull(app.MapRedisSchedulerDashboard("/scheduler"));
     }
 
     static HttpClient Client(out CookieContainer cookies)

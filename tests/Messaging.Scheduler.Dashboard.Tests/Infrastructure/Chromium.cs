@@ -35,10 +35,15 @@ public sealed class Chromium : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh page (its own cookies) that accepts every confirm() the dashboard asks.</summary>
-    public async Task<IPage> NewPage()
+    /// <summary>A fresh page (its own cookies) that sends <paramref name="headers" /> with every request and accepts every
+    /// confirm() the dashboard asks.</summary>
+    public async Task<IPage> NewPage(IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
+            ExtraHTTPHeaders = headers,
+        });
         var page = await context.NewPageAsync();
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         return page;

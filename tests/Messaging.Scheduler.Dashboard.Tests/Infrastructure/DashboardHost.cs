@@ -26,6 +26,9 @@ public sealed class DashboardHost : IAsyncDisposable
     /// client; the dashboard sees only <c>Connection.RemoteIpAddress</c>).</summary>
     public const string RemoteAddressHeader = "X-Test-Remote-Address";
 
+    /// <summary>The request header that signs a browser in as an operator (whom the policy admits).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Operator = new Dictionary<string, string> { [TestUserAuthentication.Header] = "operator" };
+
     readonly WebApplication _app;
 
     readonly IReadOnlyDictionary<string, Uri> _queues;

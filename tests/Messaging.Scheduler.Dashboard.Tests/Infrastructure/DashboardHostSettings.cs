@@ -12,8 +12,8 @@ public sealed class DashboardHostSettings
     public bool AllowActions { get; set; } = true;
 
     /// <summary>Require the policy <see cref="DashboardHost.PolicyName" /> (role <c>operators</c>, signed in by
-    /// <see cref="TestUserAuthentication" />).</summary>
-    public bool Policy { get; set; }
+    /// <see cref="TestUserAuthentication" />); actions need it.</summary>
+    public bool Policy { get; set; } = true;
 
     /// <summary>The scheduler's MaxDeliveryAttempts.</summary>
     public int MaxDeliveryAttempts { get; set; } = 2;
