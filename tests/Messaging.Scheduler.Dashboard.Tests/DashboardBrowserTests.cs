@@ -1,4 +1,5 @@
 using System.Globalization;
+using MassTransit;
 using Messaging.Scheduler.Dashboard.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -186,6 +187,64 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         Assert.True(await page.EvaluateAsync<bool>("() => window.stayedOnThePage === true"), "the page was loaded again");
         Assert.Equal(0, navigations);
         Assert.Equal(7, (await host.Messages.Counts()).Waiting);
+    }
+
+    [Fact]
+    public async Task A_recurring_schedule_is_shown_and_paused_resumed_run_now_and_cancelled_from_the_page()
+    {
+        await using var host = await DashboardHost.Start("dash-recurring", s => s.SchedulerEndpoint = true);
+        await host.RecurringScheduler.ScheduleRecurringSend(host.QueueAddress, new HourlySchedule("hourly-report"), host.Note(42));
+        await Wait.Until(async () => (await host.Messages.ListRecurring()).Items.Count == 1, Deadline, "the schedule is stored");
+        var schedule = Assert.Single((await host.Messages.ListRecurring()).Items);
+        var page = await chromium.NewPage(DashboardHost.Operator);
+
+        await page.GotoAsync(host.Url("/recurring"));
+        var row = page.Locator($"tr[data-token='{schedule.Token}']");
+        var cells = await row.Locator("td").AllTextContentsAsync();
+        Assert.Equal("dashboard / hourly-report", cells[0]);
+        Assert.Equal("0 0 * * * ?", cells[1]);
+        Assert.Equal(TimeZoneInfo.Utc.Id, cells[2]);
+        Assert.Equal(schedule.NextOccurrenceUtc!.Value.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), cells[3]);
+        Assert.Equal("active", cells[6]);
+
+        await Act(page, row, "pause");
+        Assert.True(Assert.Single((await host.Messages.ListRecurring()).Items).Paused);
+        Assert.Equal(1, (await host.Messages.Counts()).RecurringPaused);
+        Assert.Equal("paused", await row.Locator("td.state").TextContentAsync());
+
+        await Act(page, row, "resume");
+        Assert.False(Assert.Single((await host.Messages.ListRecurring()).Items).Paused);
+        Assert.Equal("active", await row.Locator("td.state").TextContentAsync());
+
+        await Act(page, row, "run-now");
+        await host.Received.WaitFor(42);
+        await Wait.Until(async () => Assert.Single((await host.Messages.ListRecurring()).Items) is { InFlight: false, Paused: false } s &&
+            s.NextOccurrenceUtc == schedule.NextOccurrenceUtc, Deadline, "the schedule goes on as before after the extra occurrence");
+
+        await Act(page, row, "cancel");
+        Assert.Empty((await host.Messages.ListRecurring()).Items);
+        Assert.Equal(0, await page.Locator("tr[data-token]").CountAsync());
+        Assert.Equal(1, host.Received.Numbers[42]);
+    }
+
+    /// <summary>Clicks a row's action, checks it was Done, and goes back to the list.</summary>
+    static async Task Act(IPage page, ILocator row, string action)
+    {
+        await row.Locator($"button[value={action}]").ClickAsync();
+        Assert.Equal("Done", await page.GetAttributeAsync(".result", "data-outcome"));
+        await ClickAndLoad(page, "a.back");
+    }
+
+    sealed class HourlySchedule : MassTransit.Scheduling.DefaultRecurringSchedule
+    {
+        public HourlySchedule(string id)
+        {
+            ScheduleId = id;
+            ScheduleGroup = "dashboard";
+            CronExpression = "0 0 * * * ?";
+            TimeZoneId = TimeZoneInfo.Utc.Id;
+            StartTime = DateTimeOffset.UtcNow;
+        }
     }
 
     static async Task<List<(string Token, long Due)>> Rows(IPage page)

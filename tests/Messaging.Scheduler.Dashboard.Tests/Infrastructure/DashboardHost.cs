@@ -60,6 +60,12 @@ public sealed class DashboardHost : IAsyncDisposable
 
     public Received Received { get; }
 
+    /// <summary>The input address of <see cref="Queue" />, with its declaration.</summary>
+    public Uri QueueAddress => _queues[Queue];
+
+    /// <summary>The registered <see cref="IRecurringMessageScheduler" /> (it sends to the scheduler endpoint).</summary>
+    public IRecurringMessageScheduler RecurringScheduler => Services.CreateScope().ServiceProvider.GetRequiredService<IRecurringMessageScheduler>();
+
     public IServiceProvider Services => _app.Services;
 
     public IRedisScheduledMessages Messages => Services.GetRequiredService<IRedisScheduledMessages>();
@@ -91,6 +97,7 @@ public sealed class DashboardHost : IAsyncDisposable
         var refusing = new RefusingDestination(TestServers.UniqueName(testName + "-refusing"));
         var received = new Received(run);
         var addresses = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        var schedulerQueue = TestServers.UniqueName(testName + "-scheduler");
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -118,6 +125,8 @@ public sealed class DashboardHost : IAsyncDisposable
                 o.KeyPrefix = keyPrefix;
                 o.MaxDeliveryAttempts = settings.MaxDeliveryAttempts;
                 o.RetryDelay = TimeSpan.FromMilliseconds(100);
+                if (settings.SchedulerEndpoint)
+                    o.SchedulerEndpoint = new Uri($"queue:{schedulerQueue}?autodelete=true");
             }
 
             if (settings.Bridge)
@@ -125,6 +134,16 @@ public sealed class DashboardHost : IAsyncDisposable
             else
                 x.AddRedisMessageScheduler(Options);
             x.AddConsumer<NoteConsumer>();
+            if (settings.SchedulerEndpoint)
+            {
+                x.AddRedisSchedulerConsumers(o => o.QueueName = schedulerQueue);
+                x.AddConfigureEndpointsCallback((_, cfg) =>
+                {
+                    if (cfg is IRabbitMqReceiveEndpointConfigurator rabbit)
+                        rabbit.AutoDelete = true;
+                });
+            }
+
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(TestServers.RabbitMq);
@@ -134,6 +153,8 @@ public sealed class DashboardHost : IAsyncDisposable
                     if (refusing.Refuses(send.DestinationAddress))
                         throw new InvalidOperationException(RefusingDestination.Error);
                 }));
+                if (settings.SchedulerEndpoint)
+                    cfg.ConfigureEndpoints(context, filter => filter.Exclude(typeof(NoteConsumer)));
                 foreach (var name in new[] { queue, refusing.Queue })
                 {
                     cfg.ReceiveEndpoint(name, e =>

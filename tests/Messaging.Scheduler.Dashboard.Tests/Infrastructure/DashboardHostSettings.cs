@@ -15,6 +15,10 @@ public sealed class DashboardHostSettings
     /// <see cref="TestUserAuthentication" />); actions need it.</summary>
     public bool Policy { get; set; } = true;
 
+    /// <summary>Run the scheduler endpoint (<c>AddRedisSchedulerConsumers</c>, on a queue of the host's own), which stores
+    /// the recurring schedules <c>IRecurringMessageScheduler</c> sends.</summary>
+    public bool SchedulerEndpoint { get; set; }
+
     /// <summary>The scheduler's MaxDeliveryAttempts.</summary>
     public int MaxDeliveryAttempts { get; set; } = 2;
 
