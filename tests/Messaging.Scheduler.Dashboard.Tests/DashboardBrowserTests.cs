@@ -47,7 +47,8 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
     {
         await using var host = await DashboardHost.Start("dash-dead", s => s.MaxDeliveryAttempts = 2);
         var token = await host.Schedule(7, DateTime.UtcNow, host.Refusing.Queue);
-        await Wait.Until(async () => (await host.Messages.Counts()).DeadLettered == 1, Deadline, "the refused note is dead-lettered");
+        var other = await host.Schedule(8, DateTime.UtcNow, host.Refusing.Queue);
+        await Wait.Until(async () => (await host.Messages.Counts()).DeadLettered == 2, Deadline, "the refused notes are dead-lettered");
         var page = await chromium.NewPage(DashboardHost.Operator);
 
         await page.GotoAsync(host.Url("/dead"));
@@ -61,11 +62,20 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         Assert.Equal("Done", await page.GetAttributeAsync(".result", "data-outcome"));
 
         await host.Received.WaitFor(7);
-        await Wait.Until(async () => (await host.Messages.Counts()) is { DeadLettered: 0, Waiting: 0, Overdue: 0, InFlight: 0 }, Deadline,
+        await Wait.Until(async () => (await host.Messages.Counts()) is { DeadLettered: 1, Waiting: 0, Overdue: 0, InFlight: 0 }, Deadline,
             "the requeued note is delivered and acknowledged");
         Assert.Equal(1, host.Received.Numbers[7]);
+
+        // The rest in bulk: every dead letter bound for the refusing queue, deleted from the filtered list.
+        await page.GotoAsync(host.Url("/dead?destination=" + host.Refusing.Queue));
+        Assert.Equal([other], (await Rows(page)).Select(r => r.Token));
+        await page.ClickAsync("button[value=delete-all]");
+        Assert.Equal("1 deleted", await page.GetAttributeAsync(".result", "data-outcome"));
+        Assert.Null(await host.Messages.Show(other));
+        Assert.Equal(0, (await host.Messages.Counts()).DeadLettered);
         await page.GotoAsync(host.Url("/dead"));
         Assert.Empty(await Rows(page));
+        Assert.False(host.Received.Numbers.ContainsKey(8), "the deleted dead letter was delivered");
     }
 
     [Fact]
