@@ -9,7 +9,7 @@ public sealed class LuaScriptsTests
     public void Every_script_is_loaded_with_its_fragments_in_place_of_the_includes()
     {
         string[] scripts = [LuaScripts.Schedule, LuaScripts.Cancel, LuaScripts.Claim, LuaScripts.AcknowledgeBatch, LuaScripts.Release,
-            LuaScripts.Requeue, LuaScripts.Recurring];
+            LuaScripts.Requeue, LuaScripts.Recurring, LuaScripts.Reschedule, LuaScripts.DeadLetters, LuaScripts.ReadCounts];
         Assert.All(scripts, s => Assert.DoesNotContain("@include", s, StringComparison.Ordinal));
         Assert.Contains("local function redis_now_ms()", LuaScripts.Claim, StringComparison.Ordinal);
         Assert.Contains("local function entry_with_attempts(", LuaScripts.Release, StringComparison.Ordinal);
@@ -35,7 +35,8 @@ public sealed class LuaScriptsTests
     {
         var partition = new PartitionKeys("scheduler:", 3);
         RedisKey[][] lists = [partition.ScheduleKeys("A", "t"), partition.CancelKeys("A", "t"), partition.ClaimKeys, partition.AcknowledgeKeys,
-            partition.ReleaseKeys, partition.RequeueKeys, partition.RecurringKeys];
+            partition.ReleaseKeys, partition.RequeueKeys, partition.RecurringKeys, partition.RescheduleKeys("A", "t"), partition.DeadLettersKeys,
+            partition.CountsKeys, partition.LegacyImportKeys("A", "t", "A:1")];
         Assert.All(lists.SelectMany(keys => keys), key => Assert.StartsWith("scheduler:{3}:", (string)key!, StringComparison.Ordinal));
         Assert.All(lists, keys => Assert.Equal(keys.Length, keys.Distinct().Count()));
     }

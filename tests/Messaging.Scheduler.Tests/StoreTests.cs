@@ -150,7 +150,9 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     public async Task An_entry_is_stored_as_attempts_channel_and_payload_and_a_retry_rewrites_only_the_attempts()
     {
         var token = Guid.NewGuid();
-        var payload = StoredMessageCodec.Encode(Message(), token).Payload;
+        var encoded = StoredMessageCodec.Encode(Message(), token);
+        // The label (message type and destination name ids, for the counts) sits between the header and the payload.
+        byte[] payload = [.. encoded.Label.ToBytes(), .. encoded.Payload];
         await Store.Schedule(token, await RedisUtc(), "SELLER", Message());
         var stored = (byte[])(await Db.HashGetAsync(Partition.Entries, token.ToString("N")))!;
         Assert.Equal([.. "0|SELLER|"u8, .. payload], stored);

@@ -46,6 +46,8 @@ public static class RedisScheduledMessagesExtensions
     /// <summary>The query and steering API's own services, on a store registered already.</summary>
     internal static void AddInspection(IServiceCollection services)
     {
+        services.TryAddSingleton<ScheduleCounts>();
+        services.TryAddSingleton<ScheduleSteering>();
         services.TryAddSingleton<IRedisScheduledMessages, RedisScheduledMessages>();
     }
 }

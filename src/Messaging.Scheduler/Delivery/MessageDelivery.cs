@@ -52,9 +52,18 @@ internal sealed class MessageDelivery
     }
 
     /// <summary>Moves an entry that can never be delivered to the dead-letter set, with the reason.</summary>
-    public async Task DeadLetter(PartitionKeys partition, string token, long lease, string reason)
+    /// <param name="partition">The entry's partition.</param>
+    /// <param name="token">The entry's token.</param>
+    /// <param name="lease">The lease its claim returned.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="recurring">True for an occurrence of a recurring schedule: the occurrence is dead-lettered, the
+    /// schedule goes on with <paramref name="nextOccurrence" /> (see <see cref="RedisScheduleStore.Release" />).</param>
+    /// <param name="nextOccurrence">The schedule's next occurrence; null when it has ended.</param>
+    public async Task DeadLetter(PartitionKeys partition, string token, long lease, string reason, bool recurring = false,
+        DateTimeOffset? nextOccurrence = null)
     {
-        var result = await _store.Release(partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason).ConfigureAwait(false);
+        var result = await _store.Release(partition, token, lease, TimeSpan.Zero, countAttempt: true, attemptsAllowed: 0, reason, recurring, nextOccurrence)
+            .ConfigureAwait(false);
         if (result.Outcome == ReleaseOutcome.DeadLettered)
             DeadLettered(token, reason);
     }
@@ -126,10 +135,11 @@ internal sealed class MessageDelivery
     Task Record(ClaimedMessage claimed, long now, DeliveryOutcome outcome) => outcome.Kind switch
     {
         DeliveryOutcomeKind.Confirmed => Acknowledge(claimed, now, outcome),
-        DeliveryOutcomeKind.Unreadable => DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, outcome.Reason!),
+        DeliveryOutcomeKind.Unreadable => DeadLetter(claimed.Partition, claimed.Token, claimed.LeaseExpiry, outcome.Reason!,
+            claimed.Recurring != null, NextOccurrence(claimed, now)),
         DeliveryOutcomeKind.Interrupted => _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.Zero, countAttempt: false,
             _policy.MaxAttempts, outcome.Reason!),
-        _ => Failed(claimed, outcome.Error!),
+        _ => Failed(claimed, now, outcome.Error!),
     };
 
     async Task Acknowledge(ClaimedMessage claimed, long now, DeliveryOutcome outcome)
@@ -177,7 +187,7 @@ internal sealed class MessageDelivery
         }
     }
 
-    async Task Failed(ClaimedMessage claimed, Exception exception)
+    async Task Failed(ClaimedMessage claimed, long now, Exception exception)
     {
         // A failure while the bus is down (or its connection blocked) is not the message's fault: it waits without using
         // up its attempts.
@@ -187,8 +197,12 @@ internal sealed class MessageDelivery
         _instruments.Failed(claimed.Channel);
         SchedulerLog.DeliveryFailed(_logger, exception, claimed.Channel, claimed.Token, attempt, (long)delay.TotalMilliseconds);
 
+        // When this failure dead-letters a recurring schedule's occurrence, the schedule goes on with its next one.
+        var last = _policy.MaxAttempts == 0 || attempt >= _policy.MaxAttempts;
+        var next = last ? NextOccurrence(claimed, now) : null;
         var result = await _store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, delay, counts, _policy.MaxAttempts,
-            $"delivery failed {attempt} time(s); last error: {exception.GetType().Name}: {exception.Message}").ConfigureAwait(false);
+            $"delivery failed {attempt} time(s); last error: {exception.GetType().Name}: {exception.Message}", last && claimed.Recurring != null, next)
+            .ConfigureAwait(false);
         if (result.Outcome == ReleaseOutcome.DeadLettered)
         {
             DeadLettered(claimed.Token, $"delivery failed {attempt} time(s): {exception.Message}");

@@ -55,7 +55,13 @@ internal static class StoredMessageCodec
             writer.Write(Crc32.HashToUInt32(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
         }
 
-        return new EncodedEntry(stream.ToArray(), entry.Names);
+        var encoded = new EncodedEntry(stream.ToArray(), entry.Names);
+        return entry switch
+        {
+            CompactEnvelope compact => encoded with { Label = new EntryLabel(compact.MessageTypes is [var first, ..] ? first : 0, compact.Destination) },
+            WholeEnvelope whole => encoded.WithLabel(null, whole.Message.Destination.ToString()),
+            _ => encoded,
+        };
     }
 
     /// <summary>Encodes a serialized envelope for the entry with this token (<see cref="StoredEntry.From" />).</summary>

@@ -7,26 +7,37 @@ namespace Messaging.Scheduler.Inspection;
 /// </summary>
 internal sealed class RedisScheduledMessages : IRedisScheduledMessages
 {
+    readonly ScheduleCounts _counts;
+    readonly ScheduleSteering _steering;
+
+    public RedisScheduledMessages(ScheduleCounts counts, ScheduleSteering steering)
+    {
+        _counts = counts;
+        _steering = steering;
+    }
+
     // ---- counts and changes (ScheduleCounts, ScheduleSteering)
 
-    public Task<SchedulerCounts> Counts(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<SchedulerCounts> Counts(CancellationToken cancellationToken = default) => _counts.Read(cancellationToken);
 
-    public Task<ScheduledMessageChange> Cancel(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<ScheduledMessageChange> Cancel(string token, CancellationToken cancellationToken = default) => _steering.Cancel(token, cancellationToken);
 
     public Task<ScheduledMessageChange> Reschedule(string token, DateTime dueUtc, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+        _steering.Reschedule(token, dueUtc, cancellationToken);
 
-    public Task<ScheduledMessageChange> RunNow(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<ScheduledMessageChange> RunNow(string token, CancellationToken cancellationToken = default) => _steering.RunNow(token, cancellationToken);
 
     public Task<long> RequeueDeadLetters(ScheduledMessageFilter filter, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+        _steering.RequeueDeadLetters(filter, progress, cancellationToken);
 
     public Task<long> DeleteDeadLetters(ScheduledMessageFilter filter, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+        _steering.DeleteDeadLetters(filter, progress, cancellationToken);
 
-    public Task<ScheduledMessageChange> PauseRecurring(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<ScheduledMessageChange> PauseRecurring(string token, CancellationToken cancellationToken = default) =>
+        _steering.PauseRecurring(token, cancellationToken);
 
-    public Task<ScheduledMessageChange> ResumeRecurring(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<ScheduledMessageChange> ResumeRecurring(string token, CancellationToken cancellationToken = default) =>
+        _steering.ResumeRecurring(token, cancellationToken);
 
     // ---- reading (ScheduleBrowser) and the bridges (BridgeRegistry)
 

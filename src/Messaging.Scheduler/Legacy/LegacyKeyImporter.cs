@@ -99,7 +99,7 @@ internal sealed class LegacyKeyImporter
 
         var partition = _store.Keyspace.For(token);
         var formatted = SchedulerKeyspace.Format(token);
-        var values = new List<RedisValue>(7 + entry.Names.Count * 2)
+        var values = new List<RedisValue>(8 + (entry.Names.Count + entry.LabelNames.Count) * 2)
         {
             formatted,
             expiry,
@@ -109,11 +109,7 @@ internal sealed class LegacyKeyImporter
             partition.Wake.ToString(),
             (long)_options.LegacyKeys.MarkRetention.TotalMilliseconds,
         };
-        foreach (var (id, name) in entry.Names)
-        {
-            values.Add(NameTable.Field(id));
-            values.Add(name);
-        }
+        _store.AddLabel(values, entry);
 
         var db = await _connection.Database().ConfigureAwait(false);
         var reply = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.LegacyImport, partition.LegacyImportKeys(mapping.Channel, formatted, key), [.. values])

@@ -19,6 +19,9 @@ internal static partial class LuaScripts
     public static readonly string Release = Load("release");
     public static readonly string Requeue = Load("requeue");
     public static readonly string Recurring = Load("recurring");
+    public static readonly string Reschedule = Load("reschedule");
+    public static readonly string DeadLetters = Load("dead-letters");
+    public static readonly string ReadCounts = Load("read-counts");
 
     const string ResourcePrefix = "Messaging.Scheduler.Scripts.";
 

@@ -13,8 +13,12 @@ namespace Messaging.Scheduler.Storage;
 /// <item><c>&lt;prefix&gt;{p}:names</c>: hash, the addresses, message types and host descriptions the entries refer to by a
 /// short id (<see cref="NameTable" />); written with the first entry that uses one, never removed.</item>
 /// <item><c>&lt;prefix&gt;{p}:inflight</c>: sorted set, claimed token by lease expiry.</item>
-/// <item><c>&lt;prefix&gt;{p}:dead</c> and <c>:dead-reasons</c>: dead-lettered tokens by time, and why.</item>
+/// <item><c>&lt;prefix&gt;{p}:dead</c> and <c>:dead-reasons</c>: dead-lettered tokens by time, and the last failure of an
+/// entry (dead-lettered or retried). A dead-lettered occurrence of a recurring schedule is kept under a token of its own,
+/// <c>&lt;token&gt;-&lt;occurrence, Unix ms&gt;</c>.</item>
 /// <item><c>&lt;prefix&gt;{p}:recurring</c> and <c>:paused</c>: the definition of each recurring schedule's token, and which are paused.</item>
+/// <item><c>&lt;prefix&gt;{p}:counts</c>: hash, how many entries there are per message type, destination and channel, pending
+/// and dead-lettered (<c>Scripts/include/counts.lua</c>), kept by the same scripts that change the entries.</item>
 /// <item><c>&lt;prefix&gt;{p}:SELLER:&lt;token&gt;</c>: the TTL trigger key of one message (its <c>expired</c> event wakes the bridges).</item>
 /// <item><c>&lt;prefix&gt;{p}:cancelled:&lt;token&gt;</c>: an hour's memory of a cancel command that came before its schedule command.</item>
 /// <item><c>&lt;prefix&gt;{p}:claim:&lt;claim id&gt;</c>: which entries one claim took, kept for its lease, so that a
@@ -37,12 +41,14 @@ internal sealed class PartitionKeys
         Recurring = Root + "recurring";
         Paused = Root + "paused";
         Names = Root + "names";
+        Counts = Root + "counts";
         Wake = RedisChannel.Literal(Root + "wake");
         ClaimKeys = [Due, InFlight, Entries, Dead, DeadReasons, Recurring];
-        AcknowledgeKeys = [Due, InFlight, Entries, Recurring, Paused];
-        ReleaseKeys = [Due, InFlight, Entries, Dead, DeadReasons];
-        RequeueKeys = [Due, Entries, Dead, DeadReasons];
-        RecurringKeys = [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused];
+        AcknowledgeKeys = [Due, InFlight, Entries, Recurring, Paused, DeadReasons, Counts];
+        ReleaseKeys = [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused, Counts];
+        RequeueKeys = [Due, Entries, Dead, DeadReasons, Counts];
+        RecurringKeys = [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused, Counts];
+        CountsKeys = [Due, InFlight, Dead, Recurring, Paused, Counts];
     }
 
     public int Partition { get; }
@@ -58,19 +64,30 @@ internal sealed class PartitionKeys
     public RedisKey Recurring { get; }
     public RedisKey Paused { get; }
     public RedisKey Names { get; }
+    public RedisKey Counts { get; }
     public RedisChannel Wake { get; }
 
     // Each script's KEYS, in the order its header lists them: only the keys it touches, all in this partition's slot.
 
     /// <summary><c>schedule.lua</c>: due, in flight, entries, dead, dead reasons, recurring, paused, the trigger key, the
-    /// cancel marker, names.</summary>
+    /// cancel marker, names, counts.</summary>
     public RedisKey[] ScheduleKeys(string channel, string token) =>
-        [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused, Trigger(channel, token), CancelMarker(token), Names];
+        [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused, Trigger(channel, token), CancelMarker(token), Names, Counts];
 
     /// <summary><c>cancel.lua</c>: due, in flight, entries, dead, dead reasons, recurring, paused, the trigger key of
-    /// <paramref name="channel" />, the cancel marker.</summary>
+    /// <paramref name="channel" />, the cancel marker, counts.</summary>
     public RedisKey[] CancelKeys(string channel, string token) =>
-        [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused, Trigger(channel, token), CancelMarker(token)];
+        [Due, InFlight, Entries, Dead, DeadReasons, Recurring, Paused, Trigger(channel, token), CancelMarker(token), Counts];
+
+    /// <summary><c>reschedule.lua</c>: due, in flight, entries, recurring, paused, the trigger key of
+    /// <paramref name="channel" />.</summary>
+    public RedisKey[] RescheduleKeys(string channel, string token) => [Due, InFlight, Entries, Recurring, Paused, Trigger(channel, token)];
+
+    /// <summary><c>dead-letters.lua</c>: due, entries, dead, dead reasons, counts.</summary>
+    public RedisKey[] DeadLettersKeys => RequeueKeys;
+
+    /// <summary><c>read-counts.lua</c>: due, in flight, dead, recurring, paused, counts.</summary>
+    public RedisKey[] CountsKeys { get; }
 
     /// <summary>The fixed part of <c>claim.lua</c>'s keys: due, in flight, entries, dead, dead reasons, recurring
     /// (<see cref="ClaimKeysFor" /> adds the claim's record).</summary>
@@ -87,22 +104,22 @@ internal sealed class PartitionKeys
     /// <summary>Which entries one claim took, under its lease, while that lease lasts (see <c>claim.lua</c>).</summary>
     public RedisKey ClaimRecord(string claimId) => Root + "claim:" + claimId;
 
-    /// <summary><c>ack-batch.lua</c>: due, in flight, entries, recurring, paused.</summary>
+    /// <summary><c>ack-batch.lua</c>: due, in flight, entries, recurring, paused, dead reasons, counts.</summary>
     public RedisKey[] AcknowledgeKeys { get; }
 
-    /// <summary><c>release.lua</c>: due, in flight, entries, dead, dead reasons.</summary>
+    /// <summary><c>release.lua</c>: due, in flight, entries, dead, dead reasons, recurring, paused, counts.</summary>
     public RedisKey[] ReleaseKeys { get; }
 
-    /// <summary><c>requeue.lua</c>: due, entries, dead, dead reasons.</summary>
+    /// <summary><c>requeue.lua</c>: due, entries, dead, dead reasons, counts.</summary>
     public RedisKey[] RequeueKeys { get; }
 
-    /// <summary><c>recurring.lua</c>: due, in flight, entries, dead, dead reasons, recurring, paused.</summary>
+    /// <summary><c>recurring.lua</c>: due, in flight, entries, dead, dead reasons, recurring, paused, counts.</summary>
     public RedisKey[] RecurringKeys { get; }
 
     /// <summary><c>legacy-import.lua</c>: due, in flight, entries, dead, dead reasons, the trigger key, names, the legacy key's
-    /// import mark.</summary>
+    /// import mark, counts.</summary>
     public RedisKey[] LegacyImportKeys(string channel, string token, string legacyKey) =>
-        [Due, InFlight, Entries, Dead, DeadReasons, Trigger(channel, token), Names, LegacyMark(legacyKey)];
+        [Due, InFlight, Entries, Dead, DeadReasons, Trigger(channel, token), Names, LegacyMark(legacyKey), Counts];
 
     /// <summary>The expiry a legacy key (<c>SELLER:AAA</c>) was imported with, kept a while after it (see
     /// <c>legacy-import.lua</c>).</summary>

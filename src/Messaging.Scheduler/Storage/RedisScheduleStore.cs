@@ -42,6 +42,13 @@ internal sealed class RedisScheduleStore
     /// <summary>The names entries refer to, cached.</summary>
     public NameTable Names { get; }
 
+    /// <summary>
+    /// True (always, in the scheduler): each entry is written with its label, and counted in the partition's counts hash
+    /// (<see cref="IRedisScheduledMessages.Counts" />). False writes entries without a label, which no count includes:
+    /// it exists only so that the benchmark can measure what the counts cost, side by side. Not an option.
+    /// </summary>
+    internal bool CountEntries { get; set; } = true;
+
     /// <summary>Stores an encoded message under its token, replacing any entry that waits under the same token.</summary>
     /// <param name="tokenId">The scheduling token.</param>
     /// <param name="dueUtc">When it is due.</param>
@@ -59,7 +66,7 @@ internal sealed class RedisScheduleStore
         var token = SchedulerKeyspace.Format(tokenId);
 
         var keys = partition.ScheduleKeys(channel, token);
-        var values = new List<RedisValue>(8 + encoded.Names.Count * 2)
+        var values = new List<RedisValue>(9 + (encoded.Names.Count + encoded.LabelNames.Count) * 2)
         {
             token,
             ToUnixMilliseconds(dueUtc),
@@ -70,25 +77,44 @@ internal sealed class RedisScheduleStore
             commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0,
             recurring?.Write() ?? string.Empty,
         };
-        foreach (var (id, name) in encoded.Names)
-        {
-            values.Add(NameTable.Field(id));
-            values.Add(name);
-        }
+        AddLabel(values, encoded);
 
         var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, [.. values], "schedule the message " + token, RetryAdvice.Schedule)
             .ConfigureAwait(false))!;
         return (long)result[0] == 1 ? TimeSpan.FromMilliseconds((long)result[1]) : null;
     }
 
+    /// <summary>Appends the entry's label (or '' when entries are not counted) and the names the entry and its label
+    /// refer to: the ARGV tail of <c>schedule.lua</c> and <c>legacy-import.lua</c>.</summary>
+    internal void AddLabel(List<RedisValue> values, EncodedEntry encoded)
+    {
+        values.Add(CountEntries ? encoded.Label.ToBytes() : Array.Empty<byte>());
+        foreach (var (id, name) in encoded.Names)
+        {
+            values.Add(NameTable.Field(id));
+            values.Add(name);
+        }
+
+        foreach (var (id, name) in encoded.LabelNames)
+        {
+            values.Add(NameTable.Field(id));
+            values.Add(name);
+        }
+    }
+
     /// <param name="tokenId">The scheduling token.</param>
     /// <param name="commandSentUtc">For a <c>CancelScheduledMessage</c> command: when it was sent (see
     /// <see cref="Schedule" />).</param>
-    public async Task<CancelOutcome> Cancel(Guid tokenId, DateTime? commandSentUtc = null)
-    {
-        var partition = Keyspace.For(tokenId);
-        var token = SchedulerKeyspace.Format(tokenId);
+    public Task<CancelOutcome> Cancel(Guid tokenId, DateTime? commandSentUtc = null) =>
+        Cancel(Keyspace.For(tokenId), SchedulerKeyspace.Format(tokenId), commandSentUtc);
 
+    /// <summary>Cancels the entry stored under <paramref name="token" /> in <paramref name="partition" />.</summary>
+    /// <param name="partition">The token's partition.</param>
+    /// <param name="token">The token, as stored.</param>
+    /// <param name="commandSentUtc">For a <c>CancelScheduledMessage</c> command: when it was sent (see
+    /// <see cref="Schedule" />).</param>
+    public async Task<CancelOutcome> Cancel(PartitionKeys partition, string token, DateTime? commandSentUtc = null)
+    {
         // The trigger key's name holds the channel, which only the entry knows: read it, then cancel with that key.
         // The script checks the channel again, so a concurrent reschedule under another channel is caught and retried.
         var channel = string.Empty;
@@ -243,15 +269,85 @@ internal sealed class RedisScheduleStore
     /// <param name="delay">How long until it is due again.</param>
     /// <param name="countAttempt">False when the failure was not the message's fault (the broker was down).</param>
     /// <param name="attemptsAllowed">Attempts before it is dead-lettered; 0 dead-letters it now.</param>
-    /// <param name="reason">Why it failed: kept with a dead-lettered entry.</param>
+    /// <param name="reason">Why it failed: kept as the entry's last failure (and with it when dead-lettered).</param>
+    /// <param name="recurring">True for an occurrence of a recurring schedule: when it is dead-lettered, it is kept under a
+    /// token of its own (<c>&lt;token&gt;-&lt;occurrence ms&gt;</c>) and the schedule goes on with
+    /// <paramref name="nextOccurrence" /> (none: it has ended, and is removed). False dead-letters the entry itself.</param>
+    /// <param name="nextOccurrence">For a recurring schedule: its next occurrence, as for an acknowledgement; null when it
+    /// has ended.</param>
     /// <returns>Retried or dead-lettered, with the attempts made; or that the claim was lost.</returns>
     public async Task<ReleaseResult> Release(PartitionKeys partition, string token, long lease, TimeSpan delay, bool countAttempt, int attemptsAllowed,
-        string reason)
+        string reason, bool recurring = false, DateTimeOffset? nextOccurrence = null)
     {
         var db = await _connection.Database().ConfigureAwait(false);
         var reply = await db.ScriptEvaluateAsync(LuaScripts.Release, partition.ReleaseKeys,
-            [token, lease, (long)delay.TotalMilliseconds, countAttempt ? "1" : "0", attemptsAllowed, reason]).ConfigureAwait(false);
+            [token, lease, (long)delay.TotalMilliseconds, countAttempt ? "1" : "0", attemptsAllowed, reason,
+                !recurring ? 0 : nextOccurrence is { } next ? ToUnixMilliseconds(next.UtcDateTime) : -1]).ConfigureAwait(false);
         return ReleaseResult.Read(reply);
+    }
+
+    /// <summary>Moves a waiting (or overdue, or paused recurring) entry to another due time, unless it is in flight (see
+    /// <c>reschedule.lua</c>).</summary>
+    /// <param name="partition">The token's partition.</param>
+    /// <param name="token">The token, as stored.</param>
+    /// <param name="dueMilliseconds">The new due time, Unix ms; 0 or a time in the past: now by the Redis clock.</param>
+    public async Task<ScheduledMessageChange> Reschedule(PartitionKeys partition, string token, long dueMilliseconds)
+    {
+        var channel = string.Empty;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var keys = partition.RescheduleKeys(channel.Length == 0 ? "_" : channel, token);
+            RedisValue[] values = [token, dueMilliseconds, channel, _options.TriggerKeys ? "1" : "0", partition.Wake.ToString()];
+            var fields = (RedisResult[])(await Run(LuaScripts.Reschedule, keys, values, "reschedule the message " + token, RetryAdvice.Change)
+                .ConfigureAwait(false))!;
+            switch ((long)fields[0])
+            {
+                case 0:
+                    return ScheduledMessageChange.NotFound;
+                case 1:
+                    return ScheduledMessageChange.Done;
+                case 2:
+                    return ScheduledMessageChange.TooLate;
+                case 3:
+                    channel = (string)fields[1]!;
+                    break;
+                default:
+                    throw new InvalidOperationException($"reschedule.lua answered {(long)fields[0]}, which is no outcome.");
+            }
+        }
+
+        throw new RedisSchedulerUnavailableException(
+            $"The message {token} was rescheduled under another channel five times while it was being moved: nothing was changed; try again.",
+            RedisSchedulerCallOutcome.NothingChanged, null);
+    }
+
+    /// <summary>Requeues or deletes the dead letters of one partition that match, one slice from <paramref name="cursor" />
+    /// (see <c>dead-letters.lua</c>).</summary>
+    /// <param name="partition">The partition.</param>
+    /// <param name="action">Requeue (due now, attempts reset) or delete.</param>
+    /// <param name="cursor">0 to start, then the cursor the last slice returned.</param>
+    /// <param name="slice">How many dead letters to look at.</param>
+    /// <param name="types">The message type name ids that match, 8 bytes each ('': any).</param>
+    /// <param name="destinations">The destination name ids that match, 8 bytes each ('': any).</param>
+    /// <param name="channel">The channel that matches; null: any.</param>
+    /// <returns>How many were requeued or deleted, and the next cursor (0: done).</returns>
+    public async Task<(long Done, long Cursor)> DeadLetterSlice(PartitionKeys partition, DeadLetterAction action, long cursor, int slice, byte[] types,
+        byte[] destinations, string? channel)
+    {
+        RedisValue[] values =
+        [
+            action == DeadLetterAction.Delete ? "delete" : "requeue", cursor, slice, types, destinations, channel == null ? "0" : "1", channel ?? string.Empty,
+        ];
+        var fields = (RedisResult[])(await Run(LuaScripts.DeadLetters, partition.DeadLettersKeys, values,
+            (action == DeadLetterAction.Delete ? "delete" : "requeue") + " dead letters", RetryAdvice.Change).ConfigureAwait(false))!;
+        return ((long)fields[0], (long)fields[1]);
+    }
+
+    /// <summary>One partition's counts, in one step (see <c>read-counts.lua</c>).</summary>
+    public async Task<RedisResult[]> ReadCounts(PartitionKeys partition)
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        return (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.ReadCounts, partition.CountsKeys).ConfigureAwait(false))!;
     }
 
     /// <summary>Reads <c>cancel.lua</c>'s reply: <c>{ 0 }</c> not found, <c>{ 1 }</c> cancelled, <c>{ 2 }</c> too late;

@@ -156,7 +156,9 @@ internal sealed class ScheduledMessageSerializer
             return StoredMessageCodec.Encode(compact);
         }
 
-        return StoredMessageCodec.Encode(new WholeEnvelope(Finish(context, destination, typeName, received)));
+        // A whole envelope's message type is not read back from its body: the send context knows it (the first URN).
+        return StoredMessageCodec.Encode(new WholeEnvelope(Finish(context, destination, typeName, received)))
+            .WithLabel(context.SupportedMessageTypes is [var type, ..] ? type : null, destination.ToString());
     }
 
     StoredMessage Finish<T>(MessageSendContext<T> context, Uri destination, string typeName, IDictionary<string, object>? transportProperties)

@@ -3,12 +3,14 @@
 -- due index in the same step, so a crash can neither skip nor repeat one.
 -- KEYS[1] due index  KEYS[2] in-flight set  KEYS[3] entries
 -- KEYS[4] recurring definitions (field <token>) and current occurrences (field <token>:at, Unix ms)
--- KEYS[5] paused recurring schedules
+-- KEYS[5] paused recurring schedules  KEYS[6] dead-letter reasons (the last failure, cleared once delivered)
+-- KEYS[7] the counts (hash, see include/counts.lua)
 -- ARGV: triples of token, the lease expiry its claim returned, a recurring schedule's next occurrence in Unix ms
 -- (0: none, the schedule ended)
 -- Returns one number per triple, in order: 1 when acknowledged, 0 when that claim was lost (lease reclaimed, or
 -- rescheduled under the same token).
 --- @include "entry"
+--- @include "counts"
 
 local results = {}
 for i = 1, #ARGV - 2, 3 do
@@ -18,6 +20,7 @@ for i = 1, #ARGV - 2, 3 do
     results[#results + 1] = 0
   else
     redis.call('ZREM', KEYS[2], token)
+    redis.call('HDEL', KEYS[6], token)
     local nextDue = tonumber(ARGV[i + 2])
     if redis.call('HEXISTS', KEYS[4], token) == 1 and nextDue > 0 then
       local entry = redis.call('HGET', KEYS[3], token)
@@ -30,6 +33,8 @@ for i = 1, #ARGV - 2, 3 do
         redis.call('ZADD', KEYS[1], nextDue, token)
       end
     else
+      -- In flight, so not dead-lettered: it leaves the pending counts.
+      counts_entry(KEYS[7], redis.call('HGET', KEYS[3], token), 'p', -1)
       redis.call('HDEL', KEYS[3], token)
       redis.call('HDEL', KEYS[4], token, token .. ':at')
       redis.call('HDEL', KEYS[5], token)

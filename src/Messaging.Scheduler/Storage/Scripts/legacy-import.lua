@@ -2,13 +2,16 @@
 -- KEYS[1] due index   KEYS[2] in-flight set   KEYS[3] entries   KEYS[4] dead-letter set   KEYS[5] dead-letter reasons
 -- KEYS[6] the TTL trigger key <prefix>{p}:<CHANNEL>:<token>   KEYS[7] names
 -- KEYS[8] the key's import mark <prefix>{p}:legacy:<legacy key>: the expiry (Unix ms) it was imported with
+-- KEYS[9] the counts (hash, see include/counts.lua)
 -- ARGV[1] token  ARGV[2] the key's expiry, Unix ms; 0 when the key has expired already and was never imported
 -- ARGV[3] channel  ARGV[4] payload  ARGV[5] "1" to write the trigger key  ARGV[6] wake-up channel
 -- ARGV[7] how long a mark is kept after its expiry, ms
--- ARGV[8], ARGV[9], ... pairs of name id and name that the payload refers to
+-- ARGV[8] the entry's label (17 bytes, include/entry.lua), or '' for an entry that is not counted
+-- ARGV[9], ARGV[10], ... pairs of name id and name that the payload and the label refer to
 -- Returns { 1, ms until due (0 or less: due at once), due } imported; { 0, the marked expiry } already imported.
 --- @include "clock"
 --- @include "entry"
+--- @include "counts"
 
 local token = ARGV[1]
 local expiry = tonumber(ARGV[2])
@@ -33,11 +36,16 @@ end
 -- As schedule.lua: the entry is the first write, so that Redis at its memory limit refuses the import before anything
 -- is written; a delivery in flight under this token is left alone, its claim dropped so that its acknowledgement leaves
 -- the new entry be.
-redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], '', ARGV[4]))
+local old = redis.call('HEXISTS', KEYS[3], token) == 1 and redis.call('HGET', KEYS[3], token)
+redis.call('HSET', KEYS[3], token, entry_new(ARGV[3], ARGV[8], ARGV[4]))
 redis.call('ZREM', KEYS[2], token)
-redis.call('ZREM', KEYS[4], token)
+local wasDead = redis.call('ZREM', KEYS[4], token) == 1
 redis.call('HDEL', KEYS[5], token)
-for i = 8, #ARGV, 2 do
+counts_entry(KEYS[9], old, wasDead and 'd' or 'p', -1)
+if ARGV[8] ~= '' then
+  counts_label(KEYS[9], string.sub(ARGV[8], 2, 9), string.sub(ARGV[8], 10, 17), ARGV[3], 'p', 1)
+end
+for i = 9, #ARGV, 2 do
   redis.call('HSETNX', KEYS[7], ARGV[i], ARGV[i + 1])
 end
 redis.call('ZADD', KEYS[1], expiry, token)
