@@ -9,7 +9,7 @@ namespace Messaging.Benchmarks;
 /// </summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] WorkloadNames = ["schedule", "burst", "steady", "depth", "memory", "triggers", "catchup", "idempotent", "legacy"];
+    public static readonly string[] WorkloadNames = ["schedule", "burst", "steady", "depth", "memory", "triggers", "catchup", "idempotent", "legacy", "inspection"];
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Messaging.Benchmarks -- [--quick] [--runs N] [--only name,...] [--profile] [--transient]
@@ -17,7 +17,8 @@ internal sealed class BenchOptions
           --quick        small counts (CI): the whole program takes well under a minute; asserts no time, only that
                          every workload runs and every message is delivered. Runs once unless --runs is given.
           --runs N       run each workload N times (default 3) and report medians with min-max
-          --only a,b     run only these workloads: schedule, burst, steady, depth, memory, triggers, catchup, idempotent, legacy
+          --only a,b     run only these workloads: schedule, burst, steady, depth, memory, triggers, catchup, idempotent, legacy,
+                         inspection
           --profile      also print Redis INFO commandstats and SLOWLOG per workload (for docs/benchmarks.md)
           --transient    diagnostic: non-durable consumer queues (no disk write before RabbitMQ confirms a publish);
                          the default is durable queues, as the worker's ConfigureEndpoints declares them
@@ -59,6 +60,9 @@ internal sealed class BenchOptions
 
     /// <summary>Messages pending far in the future during the depth workload.</summary>
     public int Depth => Quick ? 10_000 : 1_000_000;
+
+    /// <summary>Messages pending while the inspection workload times the query API (issue 10: 1,000,000).</summary>
+    public int InspectionDepth => Quick ? 20_000 : 1_000_000;
 
     /// <summary>Pending messages of the memory workload.</summary>
     public int MemoryCount => Quick ? 5_000 : 100_000;

@@ -84,7 +84,7 @@ try
     IWorkload[] workloads =
     [
         new ScheduleRateWorkload(), new MemoryWorkload(), new BurstDrainWorkload(), new CatchUpWorkload(), new SteadyLatenessWorkload(),
-        new TriggerCostWorkload(), new DepthWorkload(), new IdempotentConsumerWorkload(), new LegacyKeysWorkload(),
+        new TriggerCostWorkload(), new DepthWorkload(), new IdempotentConsumerWorkload(), new LegacyKeysWorkload(), new InspectionWorkload(),
     ];
 
     bench.Progress($"redis-server pid {redis.Pid} on port {redis.Port}; RabbitMQ {rabbitMq.Host}:{rabbitMq.Port} vhost {(vhostCreated ? vhost : rabbitMq.AbsolutePath)} (pid {pids.Rabbit?.ToString(CultureInfo.InvariantCulture) ?? "not found"}); warming up");

@@ -32,6 +32,9 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public IBus Bus => _host.Services.GetRequiredService<IBus>();
 
+    /// <summary>The host's services (the inspection workload switches the store's counting off through them).</summary>
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>The IMessageScheduler the registration provides (producer and worker).</summary>
     public IMessageScheduler Scheduler => _scope.ServiceProvider.GetRequiredService<IMessageScheduler>();
 

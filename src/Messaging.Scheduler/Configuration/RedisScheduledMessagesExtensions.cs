@@ -48,6 +48,8 @@ public static class RedisScheduledMessagesExtensions
     {
         services.TryAddSingleton<ScheduleCounts>();
         services.TryAddSingleton<ScheduleSteering>();
+        services.TryAddSingleton<ScheduleBrowser>();
+        services.TryAddSingleton<BridgeRegistry>();
         services.TryAddSingleton<IRedisScheduledMessages, RedisScheduledMessages>();
     }
 }

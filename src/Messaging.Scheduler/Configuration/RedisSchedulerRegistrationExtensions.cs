@@ -84,6 +84,7 @@ public static class RedisSchedulerRegistrationExtensions
         configurator.TryAddSingleton<PartitionAcknowledgements>();
         configurator.TryAddSingleton<MessageDelivery>();
         configurator.AddHostedService<SchedulerBridge>();
+        configurator.AddHostedService<BridgeReporter>();
 
         // The legacy-key adapter: runs only when RedisSchedulerOptions.LegacyKeys maps a pattern.
         configurator.TryAddSingleton<LegacyInstruments>();

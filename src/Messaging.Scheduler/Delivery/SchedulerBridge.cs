@@ -213,6 +213,8 @@ internal sealed class SchedulerBridge : BackgroundService
                 foreach (var token in batch.DeadLettered)
                     _delivery.DeadLettered(token, ClaimReplyReader.NoEntry);
 
+                if (batch.Messages.Count > 0)
+                    _instruments.Claimed(batch.Now);
                 foreach (var message in batch.Messages)
                     window.Add(_delivery.Run(message, batch.Now, delivering));
 

@@ -9,11 +9,15 @@ internal sealed class RedisScheduledMessages : IRedisScheduledMessages
 {
     readonly ScheduleCounts _counts;
     readonly ScheduleSteering _steering;
+    readonly ScheduleBrowser _browser;
+    readonly BridgeRegistry _bridges;
 
-    public RedisScheduledMessages(ScheduleCounts counts, ScheduleSteering steering)
+    public RedisScheduledMessages(ScheduleCounts counts, ScheduleSteering steering, ScheduleBrowser browser, BridgeRegistry bridges)
     {
         _counts = counts;
         _steering = steering;
+        _browser = browser;
+        _bridges = bridges;
     }
 
     // ---- counts and changes (ScheduleCounts, ScheduleSteering)
@@ -41,17 +45,19 @@ internal sealed class RedisScheduledMessages : IRedisScheduledMessages
 
     // ---- reading (ScheduleBrowser) and the bridges (BridgeRegistry)
 
-    public Task<DueHistogram> DueHistogram(TimeSpan range, int buckets, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<DueHistogram> DueHistogram(TimeSpan range, int buckets, CancellationToken cancellationToken = default) =>
+        _browser.DueHistogram(range, buckets, cancellationToken);
 
-    public Task<ScheduledMessagePage> List(ScheduledMessageQuery query, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<ScheduledMessagePage> List(ScheduledMessageQuery query, CancellationToken cancellationToken = default) =>
+        _browser.List(query, cancellationToken);
 
     public Task<IReadOnlyList<ScheduledMessageSummary>> Find(Guid id, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+        _browser.Find(id, progress, cancellationToken);
 
-    public Task<ScheduledMessageDetails?> Show(string token, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<ScheduledMessageDetails?> Show(string token, CancellationToken cancellationToken = default) => _browser.Show(token, cancellationToken);
 
     public Task<RecurringSchedulePage> ListRecurring(string? cursor = null, int pageSize = 50, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+        _browser.ListRecurring(cursor, pageSize, cancellationToken);
 
-    public Task<IReadOnlyList<SchedulerBridgeStatus>> Bridges(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public Task<IReadOnlyList<SchedulerBridgeStatus>> Bridges(CancellationToken cancellationToken = default) => _bridges.List(cancellationToken);
 }

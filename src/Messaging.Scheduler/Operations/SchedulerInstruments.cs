@@ -38,7 +38,14 @@ internal sealed class SchedulerInstruments : IDisposable
         var tag = new KeyValuePair<string, object?>("channel", channel);
         _delivered.Add(1, tag);
         _lateness.Record(latenessMs, tag);
+        Activity.Record(latenessMs);
     }
+
+    /// <summary>This process's recent deliveries, for the bridge's report of itself.</summary>
+    public DeliveryActivity Activity { get; } = new(TimeProvider.System);
+
+    /// <summary>The bridge claimed messages, at <paramref name="redisNowMs" /> by the Redis clock.</summary>
+    public void Claimed(long redisNowMs) => Activity.Claimed(redisNowMs);
 
     public void Failed(string channel) => _failed.Add(1, new KeyValuePair<string, object?>("channel", channel));
 

@@ -23,6 +23,12 @@ internal static partial class LuaScripts
     public static readonly string DeadLetters = Load("dead-letters");
     public static readonly string ReadCounts = Load("read-counts");
 
+    // Read-only scripts of the query API (Inspection/ScheduleBrowser, BridgeRegistry).
+    public static readonly string Page = Load("page");
+    public static readonly string Find = Load("find");
+    public static readonly string Show = Load("show");
+    public static readonly string Bridges = Load("bridges");
+
     const string ResourcePrefix = "Messaging.Scheduler.Scripts.";
 
     static string Load(string name) =>
