@@ -46,6 +46,9 @@ public sealed class LegacyImportTests
         Assert.Equal(1, await db.SortedSetLengthAsync(partition.Due));
         Assert.Equal(later, (long)(await db.SortedSetScoreAsync(partition.Due, token))!.Value);
         Assert.NotEqual(LegacyKeyImporter.MessageIdFor("SELLER:A", expiry), LegacyKeyImporter.MessageIdFor("SELLER:A", later));
+        // Imported with its label and counted once, also after the replacement (see IRedisScheduledMessages.Counts).
+        Assert.True(EntryHeader.TryRead((byte[])(await db.HashGetAsync(partition.Entries, token))!, out var header) && header.Label != null);
+        Assert.Equal(1, (long)await db.HashGetAsync(partition.Counts, "p:c:SELLER"));
 
         // Its expired event, after the import: nothing more. A key of no mapping: nothing at all.
         await db.KeyDeleteAsync("SELLER:A");

@@ -65,7 +65,11 @@ internal sealed class RedisDeadLetters : IRedisSchedulerDeadLetters
         return false;
     }
 
-    /// <summary>A scheduler token names its partition; anything else (a planted entry) may be in any of them.</summary>
+    /// <summary>A scheduler token (or a dead-lettered occurrence of a recurring schedule, <c>&lt;token&gt;-&lt;ms&gt;</c>) names
+    /// its partition; anything else (a planted entry) may be in any of them.</summary>
     IEnumerable<PartitionKeys> PartitionsOf(string token) =>
-        Guid.TryParseExact(token, "N", out var id) ? [_keyspace.For(id)] : _keyspace.Partitions;
+        Guid.TryParseExact(token, "N", out var id) ? [_keyspace.For(id)]
+        : !string.IsNullOrWhiteSpace(token) && Inspection.StoredToken.Parse(token) is { Schedule: not null } stored && stored.Token == token
+            ? stored.Partitions(_keyspace)
+        : _keyspace.Partitions;
 }
