@@ -253,7 +253,12 @@ internal sealed class ScheduleBrowser
         if (Guid.TryParse(text, out var id))
             return await Read(_store.Keyspace.For(id), SchedulerKeyspace.Format(id), cancellationToken).ConfigureAwait(false);
 
-        foreach (var partition in Partitions)
+        // A dead-lettered recurring occurrence, '<token>-<occurrence ms>', lives in its schedule's partition; anything else
+        // (a planted entry) may be in any.
+        var partitions = text.Length > 33 && text[32] == '-' && Guid.TryParseExact(text[..32], "N", out var schedule)
+            ? [_store.Keyspace.For(schedule)]
+            : Partitions;
+        foreach (var partition in partitions)
         {
             if (await Read(partition, text, cancellationToken).ConfigureAwait(false) is { } state)
                 return state;

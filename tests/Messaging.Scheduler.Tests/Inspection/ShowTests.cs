@@ -100,6 +100,27 @@ public sealed class ShowTests() : BrowseTestBase("show")
     }
 
     [Fact]
+    public async Task A_dead_lettered_recurring_occurrence_is_listed_and_shown_under_its_own_token()
+    {
+        var now = await RedisUtc();
+        var definition = new RecurringDefinition("hourly", "dead", "0 0 * * * ?", "UTC", now.AddHours(-1), null, MissedEventPolicy.Default);
+        var stored = await Schedule(new Reminder("hourly", "+55"), now.AddSeconds(-1), recurring: definition, token: definition.Token);
+        var claimed = Assert.Single((await Store.Claim(Store.Keyspace.For(stored.Token))).Messages);
+        var next = new DateTimeOffset(now.AddHours(1));
+        await Store.Release(claimed.Partition, claimed.Token, claimed.LeaseExpiry, TimeSpan.Zero, true, 0, "poison", recurring: true, nextOccurrence: next);
+
+        var dead = Assert.Single((await Api.List(new ScheduledMessageQuery { State = ScheduledMessageState.DeadLettered })).Items);
+        Assert.StartsWith(stored.Key + "-", dead.Token, StringComparison.Ordinal);
+        Assert.Equal("poison", dead.LastFailure);
+        var shown = await Api.Show(dead.Token);
+        Assert.Equal(ScheduledMessageState.DeadLettered, shown!.Summary.State);
+        Assert.Equal(stored.MessageId, shown.Summary.MessageId);
+        var schedule = await Api.Show(stored.Key);
+        Assert.Equal(ScheduledMessageState.Waiting, schedule!.Summary.State);
+        Assert.Equal(next.UtcDateTime, schedule.Summary.DueUtc);
+    }
+
+    [Fact]
     public async Task Show_of_a_recurring_schedule_gives_its_definition_and_whether_it_is_paused()
     {
         var now = await RedisUtc();
