@@ -5,7 +5,8 @@
 #   scripts/services.sh stop  [redis] [rabbitmq]   stop only what this script started (by PID / node name)
 #   scripts/services.sh status                      say what runs where; exit 0 only if both answer
 #   scripts/services.sh env                         print the export lines the C# code reads
-#   scripts/services.sh install                     install missing packages only (apt, as root)
+#   scripts/services.sh install                     install missing packages only (apt, as root), chromium for the
+#                                                   dashboard's browser tests included
 #   scripts/services.sh clean                       stop what this script started, then delete .run/services/
 #
 # Ports (env): REDIS_PORT=6379, RABBITMQ_PORT=5672, RABBITMQ_MANAGEMENT_PORT=15672. Everything binds 127.0.0.1.
@@ -142,6 +143,10 @@ install_missing() {
       rabbitmq)
         rabbit_bin >/dev/null 2>&1 || want+=(rabbitmq-server)
         command -v curl >/dev/null 2>&1 || want+=(curl)
+        ;;
+      chromium)
+        # Debian's browser, which the dashboard's browser tests (Playwright) drive; nothing is downloaded.
+        command -v chromium >/dev/null 2>&1 || want+=(chromium)
         ;;
     esac
   done
@@ -481,7 +486,7 @@ EOF
 # ---------------------------------------------------------------- main
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -520,7 +525,7 @@ case "$cmd" in
     ;;
   install)
     # shellcheck disable=SC2046 # a word list on purpose
-    install_missing $(which_services "$@")
+    install_missing $(which_services "$@") chromium
     log "all needed packages are present"
     ;;
   *) usage ;;

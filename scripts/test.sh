@@ -40,6 +40,10 @@ if ! SERVICES_STARTED_FILE="$STARTED_FILE" "$ROOT/scripts/services.sh" start; th
   finish 1 0 0 0 "could not start Redis/RabbitMQ (see the services log above); no test was run"
 fi
 eval "$("$ROOT/scripts/services.sh" env)"
+# The dashboard's browser tests drive Debian's chromium: install it when it is missing (apt, as root).
+if ! command -v chromium >/dev/null 2>&1 && [[ -z "${CHROMIUM:-}" ]]; then
+  "$ROOT/scripts/services.sh" install || say "warning: could not install chromium; the dashboard's browser tests will fail"
+fi
 say "REDIS=$REDIS RABBITMQ=$RABBITMQ RABBITMQ_MANAGEMENT=$RABBITMQ_MANAGEMENT"
 
 # ---------------------------------------------------------------- dotnet test
