@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -39,15 +40,24 @@ internal sealed class MessageDelivery
     /// <param name="cancellationToken">Cancelled when the bridge stops (after its grace period): the entry is handed back.</param>
     public async Task Run(ClaimedMessage claimed, long now, CancellationToken cancellationToken)
     {
+        var started = DateTimeOffset.UtcNow;
+        Activity? activity = null;
         try
         {
-            var outcome = await Attempt(claimed, cancellationToken).ConfigureAwait(false);
+            var (message, unreadable) = await Read(claimed).ConfigureAwait(false);
+            activity = SchedulerActivities.StartDeliver(claimed, message, now, started);
+            var outcome = unreadable ?? await Attempt(message!, claimed, cancellationToken).ConfigureAwait(false);
+            SchedulerActivities.Delivered(activity, outcome);
             await Record(claimed, now, outcome).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // Redis failed while the outcome was recorded: the lease runs out, and the message is claimed again.
             SchedulerLog.OutcomeNotRecorded(_logger, ex, claimed.Token);
+        }
+        finally
+        {
+            activity?.Dispose();
         }
     }
 
@@ -62,33 +72,37 @@ internal sealed class MessageDelivery
     /// <summary>Counts and logs a message that went to the dead-letter set.</summary>
     public void DeadLettered(string token, string reason)
     {
+        using var activity = SchedulerActivities.StartDeadLetter(token, reason);
         _instruments.DeadLettered();
         SchedulerLog.DeadLettered(_logger, token, reason);
     }
 
-    async Task<DeliveryOutcome> Attempt(ClaimedMessage claimed, CancellationToken cancellationToken)
+    /// <summary>Reads the claimed entry: the stored message, or the outcome when it cannot be read.</summary>
+    async Task<(StoredMessage? Message, DeliveryOutcome? Failure)> Read(ClaimedMessage claimed)
     {
-        StoredMessage message;
         try
         {
-            message = await _store.Read(claimed).ConfigureAwait(false);
+            return (await _store.Read(claimed).ConfigureAwait(false), null);
         }
         catch (Exception ex) when (ex is RedisException or RedisSchedulerUnavailableException)
         {
             // The names could not be read: Redis trouble, not the message's fault.
-            return new DeliveryOutcome(DeliveryOutcomeKind.Failed, Error: ex);
+            return (null, new DeliveryOutcome(DeliveryOutcomeKind.Failed, Error: ex));
         }
         catch (FormatException ex)
         {
-            return DeliveryOutcome.Unreadable("unreadable entry: " + ex.Message);
+            return (null, DeliveryOutcome.Unreadable("unreadable entry: " + ex.Message));
         }
         catch (Exception ex)
         {
             // Whatever else reading it threw, no retry reads it better: dead-lettered at the first attempt, not retried
             // for ever.
-            return DeliveryOutcome.Unreadable($"unreadable entry ({ex.GetType().Name}): {ex.Message}");
+            return (null, DeliveryOutcome.Unreadable($"unreadable entry ({ex.GetType().Name}): {ex.Message}"));
         }
+    }
 
+    async Task<DeliveryOutcome> Attempt(StoredMessage message, ClaimedMessage claimed, CancellationToken cancellationToken)
+    {
         Task<DateTime?>? dispatch = null;
         try
         {
@@ -162,10 +176,12 @@ internal sealed class MessageDelivery
         if (claimed.Recurring is not { } occurrence)
             return null;
 
+        using var activity = SchedulerActivities.StartRecurringNext(claimed.Token);
         try
         {
             var definition = occurrence.ReadDefinition();
             var next = occurrence.Next(definition, DateTimeOffset.FromUnixTimeMilliseconds(now));
+            SchedulerActivities.NextOccurrence(activity, next);
             if (next == null)
                 SchedulerLog.RecurringEnded(_logger, definition.ScheduleGroup, definition.ScheduleId, occurrence.At, definition.EndTime);
             return next;
@@ -173,6 +189,7 @@ internal sealed class MessageDelivery
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             SchedulerLog.RecurringUnreadable(_logger, claimed.Token, ex.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, "the recurring schedule cannot be read");
             return null;
         }
     }

@@ -73,6 +73,7 @@ internal sealed class ScheduledMessageSerializer
 
         if (pipe.IsNotEmpty())
             await pipe.Send(context).ConfigureAwait(false);
+        SchedulerActivities.Identify(context.MessageId, context.ConversationId);
 
         var token = context.ScheduledMessageId ?? tokenId;
         context.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
@@ -124,6 +125,10 @@ internal sealed class ScheduledMessageSerializer
         foreach (var header in context.Headers.GetAll())
             send.Headers.Set(header.Key, header.Value);
         send.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
+
+        // The trace header names the span that scheduled the message (ours, under the consume span), as on the direct path.
+        if (Activity.Current?.Id is { } activityId)
+            send.Headers.Set(DiagnosticHeaders.ActivityId, activityId);
 
         IDictionary<string, object>? received = null;
         if (context.ReceiveContext.TryGetPayload<TransportReceiveContext>(out var transport))
