@@ -61,6 +61,17 @@ internal sealed class MessageDelivery
         }
     }
 
+    /// <summary>
+    /// Before the first claim: compiles the replay path (<see cref="ReplayWarmUp" />) and opens the send endpoints the first
+    /// deliveries will use (<see cref="EndpointWarmUp" />), so that the first message due after a start is as punctual as the
+    /// next. Bounded in time; never throws for a destination that cannot be opened.
+    /// </summary>
+    public async Task WarmUp(CancellationToken cancellationToken)
+    {
+        await ReplayWarmUp.Run(cancellationToken).ConfigureAwait(false);
+        await _dispatcher.WarmUp(_store, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Moves an entry that can never be delivered to the dead-letter set, with the reason.</summary>
     public async Task DeadLetter(PartitionKeys partition, string token, long lease, string reason)
     {

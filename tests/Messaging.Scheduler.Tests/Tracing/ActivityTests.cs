@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using MassTransit;
 using Messaging.Scheduler.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Messaging.Scheduler.Tests.Tracing;
 
@@ -18,9 +19,11 @@ public sealed class ActivityTests : IDisposable
 
     readonly ConcurrentQueue<Activity> _stopped = new();
     readonly ActivityListener _listener;
+    readonly ITestOutputHelper _output;
 
-    public ActivityTests()
+    public ActivityTests(ITestOutputHelper output)
     {
+        _output = output;
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name is RedisSchedulerDiagnostics.ActivitySourceName or "MassTransit",
@@ -63,6 +66,7 @@ public sealed class ActivityTests : IDisposable
 
         await AssertConsumerJoins(deliver);
         AssertNoBodyInAnyTag();
+        _output.WriteLine(Render(schedule.TraceId) + Render(deliver.TraceId));
     }
 
     [Fact]
@@ -178,6 +182,26 @@ public sealed class ActivityTests : IDisposable
         bool Match(Activity a) => a.Source.Name == RedisSchedulerDiagnostics.ActivitySourceName && a.OperationName == name && Tag(a, "scheduler.token") == token;
         await Wait.Until(() => _stopped.Any(Match), TimeSpan.FromSeconds(20), $"the {name} span of {token} ended");
         return Assert.Single(_stopped, Match);
+    }
+
+    /// <summary>One trace as text, a span a line, children indented: what the README shows.</summary>
+    string Render(ActivityTraceId traceId)
+    {
+        var spans = _stopped.Where(a => a.TraceId == traceId).OrderBy(a => a.StartTimeUtc).ToList();
+        var start = spans[0].StartTimeUtc;
+        var text = new System.Text.StringBuilder($"trace {traceId}\n");
+        void Write(Activity span, int depth)
+        {
+            var links = string.Concat(span.Links.Select(l => $" (link to {l.Context.SpanId} in trace {l.Context.TraceId})"));
+            text.Append($"{new string(' ', 2 * depth)}{span.DisplayName} [{span.Source.Name}, {span.Kind}] " +
+                $"+{(span.StartTimeUtc - start).TotalMilliseconds:0} ms, {span.Duration.TotalMilliseconds:0.0} ms, span {span.SpanId}{links}\n");
+            foreach (var child in spans.Where(c => c.ParentSpanId == span.SpanId))
+                Write(child, depth + 1);
+        }
+
+        foreach (var root in spans.Where(a => spans.All(p => p.SpanId != a.ParentSpanId)))
+            Write(root, 0);
+        return text.ToString();
     }
 
     static string? Tag(Activity activity, string key) => activity.GetTagItem(key)?.ToString();
