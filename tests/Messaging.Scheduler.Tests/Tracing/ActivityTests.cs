@@ -144,6 +144,73 @@ public sealed class ActivityTests : IDisposable
         AssertNoBodyInAnyTag();
     }
 
+    [Fact]
+    public async Task An_unreadable_entry_has_a_failed_deliver_span_with_a_dead_letter_child()
+    {
+        const string name = nameof(An_unreadable_entry_has_a_failed_deliver_span_with_a_dead_letter_child);
+        await using var writer = await TestBus.Start(name, s => s.Bridge = false);
+        var scheduled = await writer.Scheduler.SchedulePublish(DateTime.UtcNow.AddSeconds(1), writer.Probe(1, "SMS to " + Phone));
+        var db = await TestServers.RedisDatabase();
+        await db.HashSetAsync($"{writer.KeyPrefix}{{0}}:entries", scheduled.TokenId.ToString("N"), "0|PROBE|not an entry");
+
+        await using var bridge = await TestBus.Start(name, s =>
+        {
+            s.RunId = writer.RunId;
+            s.KeyPrefix = writer.KeyPrefix;
+            s.Consumers = false;
+        });
+
+        var token = scheduled.TokenId.ToString("D");
+        var deadLetter = await Span(SchedulerActivities.DeadLetterName, token);
+        var deliver = await Span(SchedulerActivities.DeliverName, token);
+        Assert.Equal(deliver.SpanId, deadLetter.ParentSpanId);
+        Assert.Equal("unreadable", Tag(deadLetter, "error.type"));
+        Assert.Equal(ActivityStatusCode.Error, deliver.Status);
+        Assert.Equal("unreadable", Tag(deliver, "scheduler.outcome"));
+        Assert.Empty(deliver.Links);
+        Assert.Equal("none", Tag(deliver, "scheduler.propagation"));
+    }
+
+    [Fact]
+    public async Task A_recurring_occurrence_has_a_next_occurrence_span_under_its_deliver_span()
+    {
+        var queue = TestServers.UniqueName("recurring");
+        await using var bus = await TestBus.Start(nameof(A_recurring_occurrence_has_a_next_occurrence_span_under_its_deliver_span), s => s.SchedulerEndpoint = queue);
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(await TestServers.RedisNow(await TestServers.RedisDatabase()));
+        var start = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() + 3);
+        var id = "trace-" + Guid.NewGuid().ToString("N");
+
+        await bus.RecurringScheduler.ScheduleRecurringPublish(new EverySecond(id, start, start.AddSeconds(1)), bus.Probe(1, "SMS to " + Phone));
+        await bus.Log.WaitFor(2, TimeSpan.FromSeconds(30));
+
+        var token = RecurringDefinition.TokenFor(id, "tests").ToString("D");
+        await Wait.Until(() => Spans(SchedulerActivities.RecurringNextName, token).Count == 2, TimeSpan.FromSeconds(20), "two next-occurrence spans ended");
+        var steps = Spans(SchedulerActivities.RecurringNextName, token).OrderBy(a => a.StartTimeUtc).ToList();
+        Assert.Equal("scheduled", Tag(steps[0], "scheduler.outcome"));
+        Assert.Equal(start.AddSeconds(1).UtcDateTime, DateTime.Parse(Tag(steps[0], "scheduler.next_due_time")!, null, System.Globalization.DateTimeStyles.RoundtripKind));
+        Assert.Equal("ended", Tag(steps[1], "scheduler.outcome"));
+        var delivers = Spans(SchedulerActivities.DeliverName, token);
+        Assert.All(steps, step => Assert.Contains(delivers, d => d.SpanId == step.ParentSpanId));
+        Assert.All(delivers, d => Assert.Equal(true, d.GetTagItem("scheduler.recurring")));
+        AssertNoBodyInAnyTag();
+    }
+
+    sealed class EverySecond : MassTransit.Scheduling.DefaultRecurringSchedule
+    {
+        public EverySecond(string id, DateTimeOffset start, DateTimeOffset end)
+        {
+            ScheduleId = id;
+            ScheduleGroup = "tests";
+            CronExpression = "* * * * * ?";
+            StartTime = start;
+            EndTime = end;
+            TimeZoneId = TimeZoneInfo.Utc.Id;
+        }
+    }
+
+    List<Activity> Spans(string name, string token) =>
+        _stopped.Where(a => a.Source.Name == RedisSchedulerDiagnostics.ActivitySourceName && a.OperationName == name && Tag(a, "scheduler.token") == token).ToList();
+
     static void AssertDelivered(Activity deliver, Infrastructure.Delivery delivery)
     {
         Assert.Equal(ActivityKind.Producer, deliver.Kind);
