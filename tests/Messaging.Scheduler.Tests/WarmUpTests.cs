@@ -5,8 +5,8 @@ using Messaging.Scheduler.Tests.Infrastructure;
 namespace Messaging.Scheduler.Tests;
 
 /// <summary>
-/// The bridge opens the send endpoints of the mapped message types and of the messages waiting in the due index before its
-/// first claim, so that the first message due after a start is as punctual as the next.
+/// The bridge opens the send endpoints of the mapped message types and of the messages waiting in the due index when it
+/// starts, so that the first message due after a start is as punctual as the next.
 /// </summary>
 public sealed partial class WarmUpTests
 {
@@ -83,6 +83,6 @@ public sealed partial class WarmUpTests
         return null;
     }
 
-    [GeneratedRegex("Warm-up: opened ([0-9]+) of ([0-9]+) send endpoints")]
+    [GeneratedRegex("Warm-up: opened ([0-9]+) of ([0-9]+) send endpoints at start")]
     private static partial Regex WarmedUpLine();
 }

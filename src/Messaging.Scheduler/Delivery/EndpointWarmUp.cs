@@ -7,8 +7,8 @@ using StackExchange.Redis;
 namespace Messaging.Scheduler.Delivery;
 
 /// <summary>
-/// Opens, before the bridge's first claim, what the first delivery to each destination would otherwise open while a message
-/// waits: the bus's send endpoint, its send transport and its RabbitMQ channel. The destinations are the publish exchanges
+/// Opens, when the bridge starts (in the background, alongside its first claims), what the first delivery to each
+/// destination would otherwise open while a message waits: the bus's send endpoint, its send transport and its RabbitMQ channel. The destinations are the publish exchanges
 /// of the message types the host maps to a channel (<see cref="RedisSchedulerOptions.MapChannel{T}" />) and those of the
 /// first entries in each partition's due index. It also runs one whole republish (<see cref="ReplayWarmUp.Publish" />) to an
 /// exchange bound to nothing, so that the publish and confirm path is compiled too, and caches the names the first entries
@@ -18,7 +18,7 @@ namespace Messaging.Scheduler.Delivery;
 /// </summary>
 internal static class EndpointWarmUp
 {
-    /// <summary>How long the warm-up may delay the first claim at most.</summary>
+    /// <summary>How long the warm-up may take at most.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
 
     /// <summary>How many entries of each partition's due index are peeked at.</summary>

@@ -20,6 +20,7 @@ internal sealed class MessageDelivery
     readonly DeliveryPolicy _policy;
     readonly SchedulerInstruments _instruments;
     readonly ILogger _logger;
+    Task? _endpointWarmUp;
 
     public MessageDelivery(RedisScheduleStore store, ScheduledMessageDispatcher dispatcher, PartitionAcknowledgements acknowledgements, BusHealthGate bus,
         ConnectionBlocking blocking, DeliveryPolicy policy, SchedulerInstruments instruments, ILogger<MessageDelivery> logger)
@@ -62,14 +63,25 @@ internal sealed class MessageDelivery
     }
 
     /// <summary>
-    /// Before the first claim: compiles the replay path (<see cref="ReplayWarmUp" />) and opens the send endpoints the first
-    /// deliveries will use (<see cref="EndpointWarmUp" />), so that the first message due after a start is as punctual as the
-    /// next. Bounded in time; never throws for a destination that cannot be opened.
+    /// Before the first claim: compiles the replay path (<see cref="ReplayWarmUp" />); then, once per process and in the
+    /// background, so that a message already due at start is not held up by it, opens the send endpoints the first
+    /// deliveries will use (<see cref="EndpointWarmUp" />), so that the first message due after a start is as punctual as
+    /// the next. Bounded in time; never throws for a destination that cannot be opened.
     /// </summary>
     public async Task WarmUp(CancellationToken cancellationToken)
     {
         await ReplayWarmUp.Run(cancellationToken).ConfigureAwait(false);
-        await _dispatcher.WarmUp(_store, cancellationToken).ConfigureAwait(false);
+        _endpointWarmUp ??= Task.Run(async () =>
+        {
+            try
+            {
+                await _dispatcher.WarmUp(_store, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The host is stopping.
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>Moves an entry that can never be delivered to the dead-letter set, with the reason.</summary>

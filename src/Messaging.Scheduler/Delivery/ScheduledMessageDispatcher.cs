@@ -25,7 +25,7 @@ internal sealed class ScheduledMessageDispatcher
         _logger = logger;
     }
 
-    /// <summary>Opens the send endpoints the first deliveries will use (<see cref="EndpointWarmUp" />), before the first claim.</summary>
+    /// <summary>Opens the send endpoints the first deliveries will use (<see cref="EndpointWarmUp" />) when the bridge starts.</summary>
     public Task WarmUp(RedisScheduleStore store, CancellationToken cancellationToken) =>
         EndpointWarmUp.Run(_bus, store, _connection, _channels, _logger, cancellationToken);
 
