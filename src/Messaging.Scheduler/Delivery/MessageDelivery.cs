@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -19,6 +20,7 @@ internal sealed class MessageDelivery
     readonly DeliveryPolicy _policy;
     readonly SchedulerInstruments _instruments;
     readonly ILogger _logger;
+    Task? _endpointWarmUp;
 
     public MessageDelivery(RedisScheduleStore store, ScheduledMessageDispatcher dispatcher, PartitionAcknowledgements acknowledgements, BusHealthGate bus,
         ConnectionBlocking blocking, DeliveryPolicy policy, SchedulerInstruments instruments, ILogger<MessageDelivery> logger)
@@ -39,9 +41,14 @@ internal sealed class MessageDelivery
     /// <param name="cancellationToken">Cancelled when the bridge stops (after its grace period): the entry is handed back.</param>
     public async Task Run(ClaimedMessage claimed, long now, CancellationToken cancellationToken)
     {
+        var started = DateTimeOffset.UtcNow;
+        Activity? activity = null;
         try
         {
-            var outcome = await Attempt(claimed, cancellationToken).ConfigureAwait(false);
+            var (message, unreadable) = await Read(claimed).ConfigureAwait(false);
+            activity = SchedulerActivities.StartDeliver(claimed, message, now, started);
+            var outcome = unreadable ?? await Attempt(message!, claimed, cancellationToken).ConfigureAwait(false);
+            SchedulerActivities.Delivered(activity, outcome);
             await Record(claimed, now, outcome).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -49,6 +56,32 @@ internal sealed class MessageDelivery
             // Redis failed while the outcome was recorded: the lease runs out, and the message is claimed again.
             SchedulerLog.OutcomeNotRecorded(_logger, ex, claimed.Token);
         }
+        finally
+        {
+            activity?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Before the first claim: compiles the replay path (<see cref="ReplayWarmUp" />); then, once per process and in the
+    /// background, so that a message already due at start is not held up by it, opens the send endpoints the first
+    /// deliveries will use (<see cref="EndpointWarmUp" />), so that the first message due after a start is as punctual as
+    /// the next. Bounded in time; never throws for a destination that cannot be opened.
+    /// </summary>
+    public async Task WarmUp(CancellationToken cancellationToken)
+    {
+        await ReplayWarmUp.Run(cancellationToken).ConfigureAwait(false);
+        _endpointWarmUp ??= Task.Run(async () =>
+        {
+            try
+            {
+                await _dispatcher.WarmUp(_store, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The host is stopping.
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>Moves an entry that can never be delivered to the dead-letter set, with the reason.</summary>
@@ -71,33 +104,37 @@ internal sealed class MessageDelivery
     /// <summary>Counts and logs a message that went to the dead-letter set.</summary>
     public void DeadLettered(string token, string reason)
     {
+        using var activity = SchedulerActivities.StartDeadLetter(token, reason);
         _instruments.DeadLettered();
         SchedulerLog.DeadLettered(_logger, token, reason);
     }
 
-    async Task<DeliveryOutcome> Attempt(ClaimedMessage claimed, CancellationToken cancellationToken)
+    /// <summary>Reads the claimed entry: the stored message, or the outcome when it cannot be read.</summary>
+    async Task<(StoredMessage? Message, DeliveryOutcome? Failure)> Read(ClaimedMessage claimed)
     {
-        StoredMessage message;
         try
         {
-            message = await _store.Read(claimed).ConfigureAwait(false);
+            return (await _store.Read(claimed).ConfigureAwait(false), null);
         }
         catch (Exception ex) when (ex is RedisException or RedisSchedulerUnavailableException)
         {
             // The names could not be read: Redis trouble, not the message's fault.
-            return new DeliveryOutcome(DeliveryOutcomeKind.Failed, Error: ex);
+            return (null, new DeliveryOutcome(DeliveryOutcomeKind.Failed, Error: ex));
         }
         catch (FormatException ex)
         {
-            return DeliveryOutcome.Unreadable("unreadable entry: " + ex.Message);
+            return (null, DeliveryOutcome.Unreadable("unreadable entry: " + ex.Message));
         }
         catch (Exception ex)
         {
             // Whatever else reading it threw, no retry reads it better: dead-lettered at the first attempt, not retried
             // for ever.
-            return DeliveryOutcome.Unreadable($"unreadable entry ({ex.GetType().Name}): {ex.Message}");
+            return (null, DeliveryOutcome.Unreadable($"unreadable entry ({ex.GetType().Name}): {ex.Message}"));
         }
+    }
 
+    async Task<DeliveryOutcome> Attempt(StoredMessage message, ClaimedMessage claimed, CancellationToken cancellationToken)
+    {
         Task<DateTime?>? dispatch = null;
         try
         {
@@ -172,10 +209,12 @@ internal sealed class MessageDelivery
         if (claimed.Recurring is not { } occurrence)
             return null;
 
+        using var activity = SchedulerActivities.StartRecurringNext(claimed.Token);
         try
         {
             var definition = occurrence.ReadDefinition();
             var next = occurrence.Next(definition, DateTimeOffset.FromUnixTimeMilliseconds(now));
+            SchedulerActivities.NextOccurrence(activity, next);
             if (next == null)
                 SchedulerLog.RecurringEnded(_logger, definition.ScheduleGroup, definition.ScheduleId, occurrence.At, definition.EndTime);
             return next;
@@ -183,6 +222,7 @@ internal sealed class MessageDelivery
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             SchedulerLog.RecurringUnreadable(_logger, claimed.Token, ex.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, "the recurring schedule cannot be read");
             return null;
         }
     }

@@ -28,6 +28,24 @@ internal static class ReplayWarmUp
         _ = context.Body.GetBytes();
     }
 
+    /// <summary>The exchange <see cref="Publish" /> sends to: bound to nothing, so RabbitMQ drops what it receives.</summary>
+    public static readonly Uri Exchange = new("exchange:redis-scheduler-warm-up?durable=false&autodelete=true");
+
+    /// <summary>
+    /// Republishes one warm-up message exactly as a delivery does (<see cref="ScheduledMessageDispatcher" />: the stored
+    /// form, <see cref="ReplayPipe" />, the bus's send endpoint, the broker's confirm) to <see cref="Exchange" />, which routes
+    /// it nowhere, so that the first real delivery does not pay for compiling the publish path.
+    /// </summary>
+    public static async Task Publish(IBus bus, CancellationToken cancellationToken)
+    {
+        var serializer = new ScheduledMessageSerializer(int.MaxValue);
+        var (encoded, token) = await serializer.Encode(Exchange, new WarmUpMessage("warm-up"), Pipe.Empty<SendContext<WarmUpMessage>>(),
+            Guid.NewGuid(), bus.Address, null, cancellationToken).ConfigureAwait(false);
+        var decoded = StoredMessageCodec.Decode(encoded.Payload).Expand(encoded.Names, SchedulerKeyspace.Format(token));
+        var endpoint = await bus.GetSendEndpoint(Exchange).ConfigureAwait(false);
+        await endpoint.Send(new SerializedMessageBody(), new ReplayPipe(decoded, null), cancellationToken).ConfigureAwait(false);
+    }
+
     sealed class WarmUpSerialization : ISerialization
     {
         public System.Net.Mime.ContentType DefaultContentType => SystemTextJsonMessageSerializer.JsonContentType;

@@ -1,5 +1,7 @@
 using MassTransit;
 using MassTransit.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Messaging.Scheduler.Delivery;
 
@@ -11,11 +13,21 @@ namespace Messaging.Scheduler.Delivery;
 internal sealed class ScheduledMessageDispatcher
 {
     readonly IBus _bus;
+    readonly RedisConnection _connection;
+    readonly IReadOnlyDictionary<Type, string> _channels;
+    readonly ILogger _logger;
 
-    public ScheduledMessageDispatcher(IBus bus)
+    public ScheduledMessageDispatcher(IBus bus, RedisConnection connection, IOptions<RedisSchedulerOptions> options, ILogger<ScheduledMessageDispatcher> logger)
     {
         _bus = bus;
+        _connection = connection;
+        _channels = options.Value.Channels;
+        _logger = logger;
     }
+
+    /// <summary>Opens the send endpoints the first deliveries will use (<see cref="EndpointWarmUp" />) when the bridge starts.</summary>
+    public Task WarmUp(RedisScheduleStore store, CancellationToken cancellationToken) =>
+        EndpointWarmUp.Run(_bus, store, _connection, _channels, _logger, cancellationToken);
 
     /// <param name="message">The stored message.</param>
     /// <param name="messageId">A MessageId for this delivery, or null to keep the stored one.</param>

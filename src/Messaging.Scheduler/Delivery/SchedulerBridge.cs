@@ -62,7 +62,7 @@ internal sealed class SchedulerBridge : BackgroundService
                 await _bus.WaitUntilUsable(stoppingToken).ConfigureAwait(false);
                 // Watch the bus's connection for connection.blocked before the first claim (alongside the warm-up).
                 var watching = _blocking.Watch(TimeSpan.FromSeconds(5), stoppingToken);
-                await ReplayWarmUp.Run(stoppingToken).ConfigureAwait(false);
+                await _delivery.WarmUp(stoppingToken).ConfigureAwait(false);
                 var keyspaceEvents = await _trigger.Start().ConfigureAwait(false);
                 await watching.ConfigureAwait(false);
                 foreach (var problem in await _settings.Problems().ConfigureAwait(false))

@@ -39,6 +39,8 @@ internal sealed class ScheduleWriter
         if (!MessageTypeCache<T>.IsValidMessageType)
             throw new ArgumentException(MessageTypeCache<T>.InvalidMessageTypeReason, nameof(message));
 
+        // The schedule span is current while the message is serialized: its id is the stored trace header.
+        using var activity = SchedulerActivities.StartSchedule("direct", destination, TypeCache<T>.ShortName);
         var (entry, token) = await _serializer.Encode(destination, message, pipe, ScheduleTokenIdCache<T>.GetTokenId(message), sourceAddress,
             consumeContext, sendEndpoints, cancellationToken).ConfigureAwait(false);
 
@@ -48,12 +50,14 @@ internal sealed class ScheduleWriter
     }
 
     /// <summary>Stores the message a <see cref="ScheduleMessage" /> command carries, under the command's token.</summary>
-    public Task Schedule(ConsumeContext<ScheduleMessage> context)
+    public async Task Schedule(ConsumeContext<ScheduleMessage> context)
     {
         var command = context.Message;
+        using var activity = SchedulerActivities.StartSchedule("endpoint", command.Destination, FirstType(command.PayloadType));
+        SchedulerActivities.Identify(context.MessageId, context.ConversationId);
         var (entry, destination) = _serializer.Encode(context);
-        return Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]), entry, destination,
-            context.SentTime ?? DateTime.UtcNow);
+        await Write(command.CorrelationId, ToUtc(command.ScheduledTime), _channels.ForUrn(command.PayloadType[0]), entry, destination,
+            context.SentTime ?? DateTime.UtcNow).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -64,6 +68,8 @@ internal sealed class ScheduleWriter
     public async Task ScheduleRecurring(ConsumeContext<ScheduleRecurringMessage> context)
     {
         var command = context.Message;
+        using var activity = SchedulerActivities.StartSchedule("endpoint", command.Destination, FirstType(command.PayloadType));
+        SchedulerActivities.Identify(context.MessageId, context.ConversationId);
         var definition = RecurringDefinition.From(command.Schedule);
         var token = definition.Token;
         var (entry, destination) = _serializer.Encode(context, token);
@@ -105,7 +111,10 @@ internal sealed class ScheduleWriter
     /// endpoint handles commands concurrently, so a cancel may be handled before the schedule it follows.</param>
     public async Task Cancel(Guid tokenId, DateTime? commandSentUtc = null)
     {
-        switch (await _store.Cancel(tokenId, commandSentUtc).ConfigureAwait(false))
+        using var activity = SchedulerActivities.StartCancel(tokenId);
+        var outcome = await _store.Cancel(tokenId, commandSentUtc).ConfigureAwait(false);
+        SchedulerActivities.Cancelled(activity, outcome);
+        switch (outcome)
         {
             case CancelOutcome.Cancelled:
                 _instruments.Cancelled();
@@ -135,6 +144,7 @@ internal sealed class ScheduleWriter
             throw;
         }
 
+        SchedulerActivities.Stored(token, dueUtc, channel, recurring != null, superseded: result == null);
         if (result is not { } untilDue)
         {
             SchedulerLog.ScheduleSuperseded(_logger, token);
@@ -144,6 +154,8 @@ internal sealed class ScheduleWriter
         _instruments.Scheduled(channel);
         SchedulerLog.Scheduled(_logger, channel, token, dueUtc, untilDue.TotalMilliseconds, destination);
     }
+
+    static string FirstType(string[]? types) => types is { Length: > 0 } ? types[0] : string.Empty;
 
     /// <summary>MassTransit's rule: Local times are converted, Unspecified times are taken as UTC.</summary>
     public static DateTime ToUtc(DateTime time) => time.Kind == DateTimeKind.Local

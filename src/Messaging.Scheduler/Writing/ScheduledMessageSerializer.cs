@@ -82,6 +82,8 @@ internal sealed class ScheduledMessageSerializer
             await scheduling.Send(context).ConfigureAwait(false);
         }
 
+        SchedulerActivities.Identify(context.MessageId, context.ConversationId);
+
         // The entry's destination is where it goes, whatever address form the send endpoint normalized it to.
         context.DestinationAddress = destination;
         var token = context.ScheduledMessageId ?? tokenId;
@@ -165,6 +167,10 @@ internal sealed class ScheduledMessageSerializer
         foreach (var header in context.Headers.GetAll())
             send.Headers.Set(header.Key, header.Value);
         send.Headers.Set(MessageHeaders.SchedulingTokenId, token.ToString("D"));
+
+        // The trace header names the span that scheduled the message (ours, under the consume span), as on the direct path.
+        if (Activity.Current?.Id is { } activityId)
+            send.Headers.Set(DiagnosticHeaders.ActivityId, activityId);
 
         // The transport properties the message would have had: those of the service's own topology never reach us (the
         // command was sent, not the message), so the worker's send topology of the message type gives them, under those the

@@ -14,6 +14,10 @@ public sealed class SendCounter : ISendObserver
 
     public Task PostSend<T>(SendContext<T> context) where T : class
     {
+        // The bridge's warm-up publish at start (to an exchange bound to nothing) is not a republish.
+        if (context.DestinationAddress?.AbsolutePath.EndsWith("/redis-scheduler-warm-up", StringComparison.Ordinal) == true)
+            return Task.CompletedTask;
+
         if (context.MessageId is { } id)
             _sent.AddOrUpdate(id, 1, (_, n) => n + 1);
         return Task.CompletedTask;

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using MassTransit;
+using MassTransit.Serialization;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Messaging.Scheduler.Delivery;
+
+/// <summary>
+/// Opens, when the bridge starts (in the background, alongside its first claims), what the first delivery to each
+/// destination would otherwise open while a message waits: the bus's send endpoint, its send transport and its RabbitMQ channel. The destinations are the publish exchanges
+/// of the message types the host maps to a channel (<see cref="RedisSchedulerOptions.MapChannel{T}" />) and those of the
+/// first entries in each partition's due index. It also runs one whole republish (<see cref="ReplayWarmUp.Publish" />) to an
+/// exchange bound to nothing, so that the publish and confirm path is compiled too, and caches the names the first entries
+/// refer to (<see cref="NameTable" />). Nothing reaches a consumer; the whole
+/// warm-up stops after <see cref="Budget" />, and a failure is logged, never thrown: a destination not warmed is opened by
+/// its first delivery, as before.
+/// </summary>
+internal static class EndpointWarmUp
+{
+    /// <summary>How long the warm-up may take at most.</summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many entries of each partition's due index are peeked at.</summary>
+    const int PeekPerPartition = 20;
+
+    /// <summary>More destinations than this are left to their first delivery.</summary>
+    const int MaxDestinations = 64;
+
+    public static async Task Run(IBus bus, RedisScheduleStore store, RedisConnection connection, IReadOnlyDictionary<Type, string> channels, ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(Budget);
+
+        var destinations = new List<Uri>();
+        void Add(Uri address)
+        {
+            if (destinations.Count < MaxDestinations && !destinations.Contains(address))
+                destinations.Add(address);
+        }
+
+        foreach (var type in channels.Keys)
+        {
+            if (bus.Topology.TryGetPublishAddress(type, out var address))
+                Add(address);
+        }
+
+        try
+        {
+            foreach (var address in await Peek(store, connection, budget.Token).ConfigureAwait(false))
+                Add(address);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            SchedulerLog.WarmUpFailed(logger, "the due index", ex.GetType().Name + ": " + ex.Message);
+        }
+
+        try
+        {
+            await ReplayWarmUp.Publish(bus, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            SchedulerLog.WarmUpFailed(logger, ReplayWarmUp.Exchange.ToString(), ex.GetType().Name + ": " + ex.Message);
+        }
+
+        var opened = 0;
+        foreach (var destination in destinations)
+        {
+            if (budget.IsCancellationRequested)
+                break;
+            try
+            {
+                await Open(bus, destination, budget.Token).ConfigureAwait(false);
+                opened++;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                SchedulerLog.WarmUpFailed(logger, destination.ToString(), ex.GetType().Name + ": " + ex.Message);
+            }
+        }
+
+        SchedulerLog.WarmedUp(logger, opened, destinations.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>The destinations of the first entries due in each partition (the names come from the names hash).</summary>
+    static async Task<List<Uri>> Peek(RedisScheduleStore store, RedisConnection connection, CancellationToken cancellationToken)
+    {
+        var db = await connection.Database().ConfigureAwait(false);
+        var found = new List<Uri>();
+        foreach (var partition in store.Keyspace.Partitions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var tokens = await db.SortedSetRangeByRankAsync(partition.Due, 0, PeekPerPartition - 1).ConfigureAwait(false);
+            if (tokens.Length == 0)
+                continue;
+
+            var entries = await db.HashGetAsync(partition.Entries, tokens).ConfigureAwait(false);
+            var destinations = new HashSet<ulong>();
+            var ids = new HashSet<ulong>();
+            foreach (var entry in entries)
+            {
+                if (entry.IsNull || !EntryHeader.TryRead((byte[])entry!, out var header))
+                    continue;
+                if (header.Label is { } label)
+                    destinations.Add(label.Destination);
+                try
+                {
+                    // The other names these entries refer to (addresses, types, host) are cached too: their first read
+                    // would otherwise be a round trip to Redis while the message waits.
+                    switch (StoredMessageCodec.Decode(header.Payload))
+                    {
+                        case CompactEnvelope compact:
+                            destinations.Add(compact.Destination);
+                            ids.UnionWith(compact.NameIds);
+                            break;
+                        case WholeEnvelope whole:
+                            found.Add(whole.Message.Destination);
+                            break;
+                    }
+                }
+                catch (FormatException)
+                {
+                    // Its delivery reports it.
+                }
+            }
+
+            ids.UnionWith(destinations);
+            if (ids.Count == 0)
+                continue;
+
+            var names = await store.Names.Load(partition, ids).ConfigureAwait(false);
+            foreach (var id in destinations)
+            {
+                if (names.TryGetValue(id, out var name) && Uri.TryCreate(name, UriKind.Absolute, out var address))
+                    found.Add(address);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Gets the send endpoint and lets it open its channel, then stops before anything is published.</summary>
+    static async Task Open(IBus bus, Uri destination, CancellationToken cancellationToken)
+    {
+        var endpoint = await bus.GetSendEndpoint(destination).ConfigureAwait(false);
+        try
+        {
+            await endpoint.Send(new SerializedMessageBody(), StopBeforePublish.Instance, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStop(ex))
+        {
+            // The channel is open; nothing was sent.
+        }
+    }
+
+    static bool IsStop(Exception? exception)
+    {
+        for (; exception != null; exception = exception.InnerException)
+        {
+            if (exception is WarmUpStopException)
+                return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Runs when the transport has a channel and builds the send context, and ends the send there.</summary>
+    sealed class StopBeforePublish : IPipe<SendContext<SerializedMessageBody>>
+    {
+        public static readonly StopBeforePublish Instance = new();
+
+        public Task Send(SendContext<SerializedMessageBody> context) => throw new WarmUpStopException();
+
+        public void Probe(ProbeContext context) => context.CreateScope("redisSchedulerWarmUp");
+    }
+
+    sealed class WarmUpStopException() : Exception("warm-up: the send endpoint is open; nothing is published");
+}

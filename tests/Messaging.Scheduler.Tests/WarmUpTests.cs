@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using MassTransit;
+using Messaging.Scheduler.Tests.Infrastructure;
+
+namespace Messaging.Scheduler.Tests;
+
+/// <summary>
+/// The bridge opens the send endpoints of the mapped message types and of the messages waiting in the due index when it
+/// starts, so that the first message due after a start is as punctual as the next.
+/// </summary>
+public sealed partial class WarmUpTests
+{
+    [Fact]
+    public async Task The_first_delivery_after_a_bridge_start_is_as_punctual_as_the_second()
+    {
+        const string name = nameof(The_first_delivery_after_a_bridge_start_is_as_punctual_as_the_second);
+        // The consumers run in a host of their own, warmed by one message, so that only the bridge's first delivery is measured.
+        await using var consumers = await TestBus.Start(name, s => s.Bridge = false);
+        await consumers.Bus.Publish(consumers.Probe(0, "warm the consumer"));
+        await consumers.Log.WaitFor(1, TimeSpan.FromSeconds(20));
+
+        var logs = new ListLoggerProvider();
+        await using var bridge = await TestBus.Start(name, s =>
+        {
+            s.RunId = consumers.RunId;
+            s.KeyPrefix = consumers.KeyPrefix;
+            s.Consumers = false;
+            s.Logs = logs;
+            s.Scheduler = o => o.MapChannel<ProbeMessage>("PROBE");
+        });
+        await Wait.Until(() => WarmedUp(logs) != null, TimeSpan.FromSeconds(20), "the bridge warmed up");
+        var (opened, destinations) = WarmedUp(logs)!.Value;
+        Assert.True(opened >= 1 && opened == destinations, $"the warm-up opened {opened} of {destinations} send endpoints");
+
+        var now = DateTime.UtcNow;
+        var first = await consumers.Scheduler.SchedulePublish(now.AddMilliseconds(1500), consumers.Probe(1));
+        var second = await consumers.Scheduler.SchedulePublish(now.AddMilliseconds(2500), consumers.Probe(2));
+        await consumers.Log.WaitFor(3, TimeSpan.FromSeconds(30));
+
+        Timing.OnTime(consumers.Log.Single(1), first.ScheduledTime);
+        Timing.OnTime(consumers.Log.Single(2), second.ScheduledTime);
+        var firstLate = consumers.Log.Single(1).RedisTimeMs - Timing.UnixMs(first.ScheduledTime);
+        var secondLate = consumers.Log.Single(2).RedisTimeMs - Timing.UnixMs(second.ScheduledTime);
+        // Measured alone in a fresh test process on a loaded 2-core machine (load average ~30): first 83 ms late, second ~35 ms;
+        // once 295 ms against 46 ms (the test process compiles the consume and schedule paths too). The bound leaves room for
+        // that; the warm-up's own effect is shown by the demo's numbers in the report, the log line above shows it ran.
+        Assert.True(firstLate <= secondLate + 300, $"the first delivery was {firstLate} ms late, the second {secondLate} ms");
+    }
+
+    [Fact]
+    public async Task The_destinations_of_the_messages_waiting_in_the_index_are_opened_at_start()
+    {
+        const string name = nameof(The_destinations_of_the_messages_waiting_in_the_index_are_opened_at_start);
+        await using var writer = await TestBus.Start(name, s => s.Bridge = false);
+        await writer.Scheduler.SchedulePublish(DateTime.UtcNow.AddHours(1), writer.Probe(1));
+        await writer.Scheduler.ScheduleSend(writer.QueueAddress!, DateTime.UtcNow.AddHours(1), writer.Probe(2));
+
+        var logs = new ListLoggerProvider();
+        await using var bridge = await TestBus.Start(name, s =>
+        {
+            s.RunId = writer.RunId;
+            s.KeyPrefix = writer.KeyPrefix;
+            s.Consumers = false;
+            s.Logs = logs;
+        });
+        await Wait.Until(() => WarmedUp(logs) != null, TimeSpan.FromSeconds(20), "the bridge warmed up");
+
+        // No type is mapped: the two destinations (the ProbeMessage exchange, the consumers' queue) come from the index.
+        Assert.Equal((2, 2), WarmedUp(logs)!.Value);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("was not warmed", StringComparison.Ordinal));
+    }
+
+    static (int Opened, int Destinations)? WarmedUp(ListLoggerProvider logs)
+    {
+        foreach (var line in logs.Lines)
+        {
+            var match = WarmedUpLine().Match(line);
+            if (match.Success)
+                return (int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+                    int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex("Warm-up: opened ([0-9]+) of ([0-9]+) send endpoints at start")]
+    private static partial Regex WarmedUpLine();
+}
