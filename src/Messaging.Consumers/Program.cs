@@ -22,8 +22,7 @@ var app = builder.Build();
 // Worker:Http:Port: /health/live, /health/ready, /metrics.
 app.MapWorkerHttp();
 
-// Worker:Dashboard:Port: the scheduler dashboard goes here, served only on the dashboard's port, e.g.
-//   app.MapRedisSchedulerDashboard(...).OnPort(WorkerHttp.DashboardPort(app.Configuration));
-// (the dashboard project is not referenced yet; until it is, this port answers 404).
+// Worker:Dashboard:Port: the scheduler dashboard at /scheduler, read-only, for loopback callers only unless configured.
+app.MapWorkerDashboard();
 
 await app.RunAsync();

@@ -49,6 +49,18 @@ public sealed class WorkerHttpTests(ITestOutputHelper output)
         using (var other = await client.GetAsync($"http://127.0.0.1:{dashboardPort}{WorkerHttp.LivePath}"))
             Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
 
+        // The dashboard answers on its own port (to this loopback caller), and only there; its port's root leads to it.
+        using (var dashboard = await client.GetAsync($"http://127.0.0.1:{dashboardPort}{WorkerHttp.DashboardPath}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+            Assert.Contains("<html", await dashboard.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        }
+
+        using (var root = await client.GetAsync($"http://127.0.0.1:{dashboardPort}/"))
+            Assert.Equal($"http://127.0.0.1:{dashboardPort}{WorkerHttp.DashboardPath}", root.RequestMessage?.RequestUri?.ToString());
+        using (var elsewhere = await client.GetAsync(http + WorkerHttp.DashboardPath))
+            Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+
         // A message scheduled and delivered shows in the scheduler's and MassTransit's metrics.
         var message = new SellerNotification { CorrelationKey = "HTTP-" + fixture.Run, Recipient = "+79990000004", Text = "metrics" };
         var host = fixture.Hosts[0];

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using MassTransit;
 using Messaging.Scheduler;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -49,8 +50,13 @@ public static class WorkerHttp
     public const string MassTransitInstrumentationName = "MassTransit";
 
     /// <summary>The scheduler's activity source.</summary>
-    // TODO-merge: RedisSchedulerDiagnostics.ActivitySourceName ("Messaging.Scheduler") comes with another branch; use it then.
-    public const string SchedulerActivitySourceName = "Messaging.Scheduler";
+    public const string SchedulerActivitySourceName = RedisSchedulerDiagnostics.ActivitySourceName;
+
+    /// <summary>Whether the worker serves the scheduler dashboard on its port (true unless set to false).</summary>
+    public const string DashboardEnabledSetting = "Worker:Dashboard:Enabled";
+
+    /// <summary>Where the dashboard is mounted on its port; <c>/</c> redirects there.</summary>
+    public const string DashboardPath = "/scheduler";
 
     const int DefaultHttpPort = 8080;
     const int DefaultDashboardPort = 8081;
@@ -129,6 +135,31 @@ public static class WorkerHttp
             live.OnPort(httpPort);
             ready.OnPort(httpPort);
             metrics.OnPort(httpPort);
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// Maps the scheduler dashboard (<c>MapRedisSchedulerDashboard</c>) at <see cref="DashboardPath" /> on the dashboard's
+    /// port, read-only and served to loopback only (see the README's Dashboard section to open it up), unless
+    /// <c>Worker:Dashboard:Enabled</c> is false.
+    /// </summary>
+    /// <param name="app">The built worker, after <see cref="MapWorkerHttp" />.</param>
+    public static WebApplication MapWorkerDashboard(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Configuration.GetValue(DashboardEnabledSetting, true))
+            return app;
+
+        var httpPort = HttpPort(app.Configuration);
+        var dashboardPort = DashboardPort(app.Configuration);
+        var dashboard = app.MapRedisSchedulerDashboard(DashboardPath);
+        var home = app.MapGet("/", () => Results.Redirect(DashboardPath));
+        if (httpPort != dashboardPort && httpPort != 0 && dashboardPort != 0)
+        {
+            dashboard.OnPort(dashboardPort);
+            home.OnPort(dashboardPort);
         }
 
         return app;

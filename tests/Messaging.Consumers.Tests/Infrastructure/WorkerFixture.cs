@@ -98,6 +98,7 @@ public sealed class WorkerFixture : IAsyncDisposable
             webBuilder.AddWorkerHttp();
             var app = webBuilder.Build();
             app.MapWorkerHttp();
+            app.MapWorkerDashboard();
             host = app;
         }
         else
