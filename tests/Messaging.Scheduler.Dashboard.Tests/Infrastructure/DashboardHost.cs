@@ -148,9 +148,11 @@ public sealed class DashboardHost : IAsyncDisposable
             {
                 cfg.Host(TestServers.RabbitMq);
                 cfg.UseRedisMessageScheduler(context);
+                // The refusing destination refuses the bridge's deliveries (a stored message replayed), not the scheduling
+                // call, which runs the same send pipeline on the message itself.
                 cfg.ConfigureSend(s => s.UseExecute(send =>
                 {
-                    if (refusing.Refuses(send.DestinationAddress))
+                    if (send is not SendContext<Note> && refusing.Refuses(send.DestinationAddress))
                         throw new InvalidOperationException(RefusingDestination.Error);
                 }));
                 if (settings.SchedulerEndpoint)

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Messaging.Scheduler.Tests.Inspection;
 
-/// <summary>The store of a test of its own (four partitions unless told), the query API's reading half on it, and ways to
-/// store MassTransit messages as the scheduler does.</summary>
+/// <summary>An <see cref="InspectionTestBase" /> with four partitions unless told, the query API's reading half on its
+/// store, and ways to store MassTransit messages as the scheduler does.</summary>
 public abstract class BrowseTestBase(string name, int partitions = 4, bool showBodies = false)
-    : StoreTestBase(name, new RedisSchedulerOptions { Configuration = TestServers.Redis, Partitions = partitions, ShowMessageBodies = showBodies })
+    : InspectionTestBase(name, new RedisSchedulerOptions { Configuration = TestServers.Redis, Partitions = partitions, ShowMessageBodies = showBodies })
 {
     internal static readonly Uri Reminders = new("rabbitmq://localhost/Messaging.Scheduler.Tests.Inspection:Reminder");
     internal static readonly Uri Invoices = new("rabbitmq://localhost/billing-invoices");
@@ -18,21 +18,8 @@ public abstract class BrowseTestBase(string name, int partitions = 4, bool showB
 
     internal ScheduleBrowser Browser => new(Connection, Store, Options.Create(SchedulerOptions), TimeProvider.System);
 
-    ServiceProvider? _services;
-
     /// <summary>The API as a host gets it (<c>AddRedisScheduledMessages</c>, on this test's store).</summary>
-    internal IRedisScheduledMessages Api => (_services ??= Services()).GetRequiredService<IRedisScheduledMessages>();
-
-    ServiceProvider Services()
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(Options.Create(SchedulerOptions));
-        services.AddSingleton(Connection);
-        services.AddSingleton(Store);
-        services.AddRedisScheduledMessages();
-        return services.BuildServiceProvider();
-    }
+    internal IRedisScheduledMessages Api => Messages;
 
     /// <summary>One stored message, as the tests know it.</summary>
     internal sealed record Stored(Guid Token, DateTime Due, Guid MessageId, Guid? CorrelationId, string Channel)
