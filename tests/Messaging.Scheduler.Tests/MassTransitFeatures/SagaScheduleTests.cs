@@ -100,7 +100,10 @@ public sealed class SagaScheduleTests
             $"the timeout came {timeout.RedisTimeMs - rescheduled.RedisTimeMs - 3000} ms after it was due");
         Assert.Equal((Guid?)rescheduled.Message, timeout.SchedulingTokenId);
 
-        // The earlier timeout was cancelled, not delivered and ignored: the endpoint handled one ReminderDue.
+        // The earlier timeout was cancelled, not delivered and ignored: the endpoint handled one ReminderDue. "handled" is
+        // recorded when the endpoint has finished with the message, after the saga recorded the timeout: wait for it; an
+        // earlier timeout, due 1.5 s before this one, would have been handled before it.
+        await recorder.WaitFor($"handled:{id}", 1, Deadline);
         Assert.Single(recorder.Of($"handled:{id}"));
     }
 
