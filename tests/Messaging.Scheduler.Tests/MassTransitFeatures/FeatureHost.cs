@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Messaging.Scheduler.Tests.MassTransitFeatures;
 
 /// <summary>
-/// A real host for a MassTransit-feature test: MassTransit on the real RabbitMQ, with the registration and bus
+/// A real host for a MassTransit-feature or MassTransit-spec test: MassTransit on the real RabbitMQ, with the registration and bus
 /// configuration the test writes out itself (so that each test shows the setup a user would write), plus the test's
 /// <see cref="Recorder" /> and, through <see cref="Scheduler" />, the Redis scheduler's options under the test's key prefix.
 /// Receive endpoints the registration creates are auto-deleted.
@@ -35,11 +35,12 @@ public sealed class FeatureHost : IAsyncDisposable
         more?.Invoke(o);
     };
 
-    /// <param name="recorder">What the test's consumers record (registered as a singleton).</param>
+    /// <param name="recorder">What the test's consumers record (a <see cref="Recorder" /> or a
+    /// <c>MassTransitSpecs.SpecRecorder</c>, registered as a singleton of its own type).</param>
     /// <param name="register">Inside <c>AddMassTransit</c>.</param>
     /// <param name="configure">Inside <c>UsingRabbitMq</c>, after <c>cfg.Host</c>.</param>
     /// <param name="logs">Every log line of the host, when given.</param>
-    public static async Task<FeatureHost> Start(Recorder recorder, Action<IBusRegistrationConfigurator> register,
+    public static async Task<FeatureHost> Start(object recorder, Action<IBusRegistrationConfigurator> register,
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator> configure, Infrastructure.ListLoggerProvider? logs = null)
     {
         await TestServers.EnsureRabbitMq();
@@ -49,7 +50,7 @@ public sealed class FeatureHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         if (logs != null)
             builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddSingleton(recorder);
+        builder.Services.AddSingleton(recorder.GetType(), recorder);
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;

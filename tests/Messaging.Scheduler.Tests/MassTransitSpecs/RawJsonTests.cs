@@ -1,3 +1,4 @@
+using Messaging.Scheduler.Tests.MassTransitFeatures;
 using MassTransit;
 
 namespace Messaging.Scheduler.Tests.MassTransitSpecs;
@@ -13,9 +14,9 @@ public sealed class RawJsonTests
     const string Tenant = "X-Tenant";
 
     /// <summary>The service: raw JSON on its bus, and the consumer of the scheduled message.</summary>
-    static Task<SpecHost> Service(SpecRecorder recorder, Action<IBusRegistrationConfigurator> scheduler,
+    static Task<FeatureHost> Service(SpecRecorder recorder, Action<IBusRegistrationConfigurator> scheduler,
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator> useScheduler) =>
-        SpecHost.Start(recorder, x =>
+        FeatureHost.Start(recorder, x =>
         {
             scheduler(x);
             x.AddConsumer<SpecConsumer>();
@@ -33,10 +34,10 @@ public sealed class RawJsonTests
 
     /// <summary>The worker as it is deployed (no serializer configured): the bridge, and the scheduler endpoint when
     /// <paramref name="schedulerQueue" /> is set.</summary>
-    static Task<SpecHost> Worker(SpecRecorder recorder, string? schedulerQueue) =>
-        SpecHost.Start(recorder, x =>
+    static Task<FeatureHost> Worker(SpecRecorder recorder, string? schedulerQueue) =>
+        FeatureHost.Start(recorder, x =>
         {
-            x.AddRedisSchedulerBridge(SpecHost.Options(recorder));
+            x.AddRedisSchedulerBridge(FeatureHost.Redis(recorder.RunId + ":"));
             if (schedulerQueue != null)
                 x.AddRedisSchedulerConsumers(o => o.QueueName = schedulerQueue);
         }, (context, cfg) =>
@@ -45,7 +46,7 @@ public sealed class RawJsonTests
                 cfg.ConfigureEndpoints(context);
         });
 
-    static async Task ScheduleAndCheck(SpecHost service, SpecRecorder recorder)
+    static async Task ScheduleAndCheck(FeatureHost service, SpecRecorder recorder)
     {
         var due = DateTime.UtcNow.AddSeconds(2);
         var messageId = NewId.NextGuid();
@@ -93,7 +94,7 @@ public sealed class RawJsonTests
     {
         var recorder = new SpecRecorder("raw-direct");
         await using var worker = await Worker(recorder, null);
-        await using var service = await Service(recorder, x => x.AddRedisMessageScheduler(SpecHost.Options(recorder)),
+        await using var service = await Service(recorder, x => x.AddRedisMessageScheduler(FeatureHost.Redis(recorder.RunId + ":")),
             (context, cfg) => cfg.UseRedisMessageScheduler(context));
 
         await ScheduleAndCheck(service, recorder);

@@ -1,3 +1,4 @@
+using Messaging.Scheduler.Tests.MassTransitFeatures;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
@@ -71,9 +72,9 @@ public sealed class RoutingKeyTests
     public async Task Through_the_direct_provider_a_scheduled_publish_keeps_the_routing_key_of_its_direct_exchange()
     {
         var recorder = new SpecRecorder("routing-direct");
-        await using var host = await SpecHost.Start(recorder, x =>
+        await using var host = await FeatureHost.Start(recorder, x =>
         {
-            x.AddRedisSchedulerBridge(SpecHost.Options(recorder));
+            x.AddRedisSchedulerBridge(FeatureHost.Redis(recorder.RunId + ":"));
             x.AddConsumer<RoutedConsumer>();
         }, (context, cfg) =>
         {
@@ -92,9 +93,9 @@ public sealed class RoutingKeyTests
 
         // The worker knows the message type's topology (the contract's routing key formatter), as the service does: the
         // stock service's command carries only the message, so the worker computes the routing key when it stores it.
-        await using var worker = await SpecHost.Start(recorder, x =>
+        await using var worker = await FeatureHost.Start(recorder, x =>
         {
-            x.AddRedisSchedulerBridge(SpecHost.Options(recorder));
+            x.AddRedisSchedulerBridge(FeatureHost.Redis(recorder.RunId + ":"));
             x.AddRedisSchedulerConsumers(o => o.QueueName = queue);
             x.AddConsumer<RoutedConsumer>();
         }, (context, cfg) =>
@@ -104,7 +105,7 @@ public sealed class RoutingKeyTests
         });
 
         var scheduler = new Uri($"queue:{queue}?autodelete=true");
-        await using var service = await SpecHost.Start(recorder, x => x.AddMessageScheduler(scheduler), (context, cfg) =>
+        await using var service = await FeatureHost.Start(recorder, x => x.AddMessageScheduler(scheduler), (context, cfg) =>
         {
             cfg.UseMessageScheduler(scheduler);
             Topology(context, cfg, recorder, consumers: false);

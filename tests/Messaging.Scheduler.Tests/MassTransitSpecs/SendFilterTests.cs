@@ -1,3 +1,4 @@
+using Messaging.Scheduler.Tests.MassTransitFeatures;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,10 +12,10 @@ namespace Messaging.Scheduler.Tests.MassTransitSpecs;
 public sealed class SendFilterTests
 {
     /// <summary>The worker: the bridge, the consumer, and (when <paramref name="schedulerQueue" />) the scheduler endpoint; no send filter.</summary>
-    static Task<SpecHost> Worker(SpecRecorder recorder, string? schedulerQueue) =>
-        SpecHost.Start(recorder, x =>
+    static Task<FeatureHost> Worker(SpecRecorder recorder, string? schedulerQueue) =>
+        FeatureHost.Start(recorder, x =>
         {
-            x.AddRedisSchedulerBridge(SpecHost.Options(recorder));
+            x.AddRedisSchedulerBridge(FeatureHost.Redis(recorder.RunId + ":"));
             if (schedulerQueue != null)
                 x.AddRedisSchedulerConsumers(o => o.QueueName = schedulerQueue);
             x.AddConsumer<SpecConsumer>();
@@ -30,7 +31,7 @@ public sealed class SendFilterTests
                 cfg.ConfigureEndpoints(context, filter => filter.Exclude(typeof(SpecConsumer)));
         });
 
-    static async Task ScheduleAndCheck(SpecHost service, SpecRecorder recorder)
+    static async Task ScheduleAndCheck(FeatureHost service, SpecRecorder recorder)
     {
         var due = DateTime.UtcNow.AddSeconds(2);
         await service.Scheduler.SchedulePublish(due, recorder.Message("filtered"));
@@ -48,7 +49,7 @@ public sealed class SendFilterTests
     {
         var recorder = new SpecRecorder("filter-direct");
         await using var worker = await Worker(recorder, null);
-        await using var service = await SpecHost.Start(recorder, x => x.AddRedisMessageScheduler(SpecHost.Options(recorder)), (context, cfg) =>
+        await using var service = await FeatureHost.Start(recorder, x => x.AddRedisMessageScheduler(FeatureHost.Redis(recorder.RunId + ":")), (context, cfg) =>
         {
             cfg.UseRedisMessageScheduler(context);
             cfg.UseSendFilter(typeof(StampFilter<>), context);
@@ -62,9 +63,9 @@ public sealed class SendFilterTests
     {
         var recorder = new SpecRecorder("filter-consumer");
         await using var worker = await Worker(recorder, null);
-        await using var service = await SpecHost.Start(recorder, x =>
+        await using var service = await FeatureHost.Start(recorder, x =>
         {
-            x.AddRedisMessageScheduler(SpecHost.Options(recorder));
+            x.AddRedisMessageScheduler(FeatureHost.Redis(recorder.RunId + ":"));
             x.AddConsumer<ScheduleOnTrigger>();
         }, (context, cfg) =>
         {
@@ -96,7 +97,7 @@ public sealed class SendFilterTests
         var queue = TestServers.UniqueName("scheduler");
         await using var worker = await Worker(recorder, queue);
         var scheduler = new Uri($"queue:{queue}?autodelete=true");
-        await using var service = await SpecHost.Start(recorder, x => x.AddMessageScheduler(scheduler), (context, cfg) =>
+        await using var service = await FeatureHost.Start(recorder, x => x.AddMessageScheduler(scheduler), (context, cfg) =>
         {
             cfg.UseMessageScheduler(scheduler);
             cfg.UseSendFilter(typeof(StampFilter<>), context);
