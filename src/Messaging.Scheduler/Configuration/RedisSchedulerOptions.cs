@@ -21,10 +21,7 @@ public sealed class RedisSchedulerOptions
     public string Configuration { get; set; } = "localhost:6379";
 
     /// <summary>
-    /// An optional callback that adjusts the parsed Redis configuration (TLS certificates, a user name, ...). The scheduler
-    /// sets <see cref="ConfigurationOptions.SocketManager" /> to <see cref="SocketManager.ThreadPool" /> before it runs,
-    /// which costs less CPU on small machines; set <see cref="SocketManager.Shared" /> here to use StackExchange.Redis's
-    /// dedicated I/O threads instead (for an application that blocks its thread pool).
+    /// An optional callback that adjusts the parsed Redis configuration (TLS certificates, a user name, ...).
     /// </summary>
     public Action<ConfigurationOptions>? ConfigureRedis { get; set; }
 

@@ -68,10 +68,6 @@ internal sealed class RedisConnection : IAsyncDisposable
         configuration.SyncTimeout = timeout;
         configuration.AsyncTimeout = timeout;
 
-        // StackExchange.Redis's default socket manager runs its I/O on dedicated threads that spin and yield; on a small
-        // machine they cost more CPU than the scheduler's own work (docs/benchmarks.md). An application whose thread pool
-        // is starved by blocking code can choose the dedicated threads again with ConfigureRedis.
-        configuration.SocketManager ??= SocketManager.ThreadPool;
         _options.ConfigureRedis?.Invoke(configuration);
         return configuration;
     }
