@@ -91,6 +91,30 @@ public sealed class PartitionLayoutTests
         Assert.All(keyspace.Partitions, p => Assert.Equal("p:{" + p.Tag + "}:", p.Root));
     }
 
+    [Fact]
+    public void The_bridge_names_an_uneven_placement_and_what_to_set_and_is_silent_about_an_even_one()
+    {
+        string[] primaries = ["a:7000", "b:7001", "c:7002"];
+        string PrimaryOf(StackExchange.Redis.RedisKey key)
+        {
+            var name = (string)key!;
+            var tag = name[(name.IndexOf('{') + 1)..name.IndexOf('}')];
+            return primaries[Math.Min(2, ClusterSlots.Of(tag) * 3 / 16384)];
+        }
+
+        var even = PartitionPlacement.Of(new SchedulerKeyspace("p:", 6), primaries, PrimaryOf);
+        Assert.Null(even.Problem);
+        Assert.Equal("a:7000: 2 (0 1), b:7001: 2 (2 3), c:7002: 2 (4 5)", even.Summary);
+
+        // The original layout's {0}..{7} tags: 2, 4 and 2 partitions on three primaries, as the issue found.
+        var original = PartitionPlacement.Of(new SchedulerKeyspace("p:", 8, RedisPartitionLayout.Original), primaries, PrimaryOf);
+        Assert.NotNull(original.Problem);
+        Assert.Contains("Use a multiple of 3 for RedisScheduler:Partitions", original.Problem, StringComparison.Ordinal);
+
+        // 8 partitions on 3 primaries cannot be even: 3, 2, 3 is as close as it gets, and says nothing.
+        Assert.Null(PartitionPlacement.Of(new SchedulerKeyspace("p:", 8), primaries, PrimaryOf).Problem);
+    }
+
     static void AssertEven(SchedulerKeyspace keyspace, IReadOnlyList<Guid> tokens, int partitions)
     {
         var counts = tokens.GroupBy(t => keyspace.For(t).Partition).ToDictionary(g => g.Key, g => g.Count());

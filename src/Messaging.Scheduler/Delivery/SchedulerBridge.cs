@@ -68,6 +68,12 @@ internal sealed class SchedulerBridge : BackgroundService
                 await watching.ConfigureAwait(false);
                 foreach (var problem in await _settings.Problems().ConfigureAwait(false))
                     SchedulerLog.UnsafeServerSetting(_logger, problem);
+                if (PartitionPlacement.Read(await _connection.Get().ConfigureAwait(false), _store.Keyspace) is { } placement)
+                {
+                    SchedulerLog.PartitionPlacement(_logger, placement.Summary);
+                    if (placement.Problem is { } uneven)
+                        SchedulerLog.UnsafeServerSetting(_logger, uneven);
+                }
                 SchedulerLog.BridgeRunning(_logger, _options.KeyPrefix, _options.Partitions, _connection.Describe(), keyspaceEvents);
                 retry = TimeSpan.FromMilliseconds(250);
                 await Run(stoppingToken).ConfigureAwait(false);
