@@ -113,6 +113,9 @@ public sealed partial class WarmUpTests : IDisposable
         var consumer = _stopped.Where(IsConsumer).MinBy(a => a.StartTimeUtc)!;
         var due = scheduled.ScheduledTime;
         string At(DateTime at) => (at - due).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
+        var spans = string.Join(", ", _stopped.Where(a => a.TraceId == deliver.TraceId).OrderBy(a => a.StartTimeUtc)
+            .Select(a => $"{a.OperationName} {a.GetTagItem("messaging.destination.name")} +{At(a.StartTimeUtc)}..+{At(a.StartTimeUtc + a.Duration)}"));
+        _output.WriteLine($"spans of {token}: {spans}");
         return $"claimed +{At(deliver.StartTimeUtc)} ms (claim lateness {deliver.GetTagItem("scheduler.lateness_ms")} ms), " +
             (send == null ? "no send span, " : $"publish +{At(send.StartTimeUtc)}, confirmed +{At(send.StartTimeUtc + send.Duration)}, ") +
             $"consumed +{At(consumer.StartTimeUtc)}, acknowledged +{At(deliver.StartTimeUtc + deliver.Duration)}";
