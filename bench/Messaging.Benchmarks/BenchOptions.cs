@@ -12,7 +12,7 @@ internal sealed class BenchOptions
     public static readonly string[] WorkloadNames = ["schedule", "burst", "steady", "depth", "memory", "triggers", "catchup", "idempotent", "legacy", "inspection"];
 
     public const string Usage = """
-        Usage: dotnet run -c Release --project bench/Messaging.Benchmarks -- [--quick] [--runs N] [--only name,...] [--profile] [--transient]
+        Usage: dotnet run -c Release --project bench/Messaging.Benchmarks -- [--quick] [--runs N] [--only name,...] [--profile] [--transient] [--depth N]
 
           --quick        small counts (CI): the whole program takes well under a minute; asserts no time, only that
                          every workload runs and every message is delivered. Runs once unless --runs is given.
@@ -22,6 +22,8 @@ internal sealed class BenchOptions
           --profile      also print Redis INFO commandstats and SLOWLOG per workload (for docs/benchmarks.md)
           --transient    diagnostic: non-durable consumer queues (no disk write before RabbitMQ confirms a publish);
                          the default is durable queues, as the worker's ConfigureEndpoints declares them
+          --depth N      messages pending a day ahead during the depth workload (default 1,000,000; quick 10,000);
+                         about 0.75 KB of Redis memory each
 
         Servers: its own redis-server (from the PATH, on a free loopback port, no persistence), RabbitMQ from the
         RABBITMQ environment variable (default amqp://guest:guest@127.0.0.1:5672/) and its management API from
@@ -59,7 +61,10 @@ internal sealed class BenchOptions
     public TimeSpan SteadyLead => TimeSpan.FromSeconds(2);
 
     /// <summary>Messages pending far in the future during the depth workload.</summary>
-    public int Depth => Quick ? 10_000 : 1_000_000;
+    public int Depth => DepthOverride ?? (Quick ? 10_000 : 1_000_000);
+
+    /// <summary>The depth given with <c>--depth</c>, if any.</summary>
+    public int? DepthOverride { get; private init; }
 
     /// <summary>Messages pending while the inspection workload times the query API (issue 10: 1,000,000).</summary>
     public int InspectionDepth => Quick ? 20_000 : 1_000_000;
@@ -76,6 +81,7 @@ internal sealed class BenchOptions
         var profile = false;
         var transient = false;
         int? runs = null;
+        int? depth = null;
         HashSet<string>? only = null;
 
         for (var i = 0; i < args.Count; i++)
@@ -95,6 +101,11 @@ internal sealed class BenchOptions
                     if (i + 1 >= args.Count || !int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 100)
                         throw new ArgumentException("--runs needs a whole number from 1 to 100.");
                     runs = n;
+                    break;
+                case "--depth":
+                    if (i + 1 >= args.Count || !int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var d) || d is < 1 or > 100_000_000)
+                        throw new ArgumentException("--depth needs a whole number from 1 to 100,000,000 (pending messages).");
+                    depth = d;
                     break;
                 case "--only":
                     if (i + 1 >= args.Count)
@@ -121,6 +132,7 @@ internal sealed class BenchOptions
             Profile = profile,
             Transient = transient,
             Runs = runs ?? (quick ? 1 : 3),
+            DepthOverride = depth,
             Only = only ?? new HashSet<string>(WorkloadNames),
         };
     }

@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using MassTransit;
 using Messaging.Scheduler.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Messaging.Scheduler.Tests;
 
@@ -8,8 +12,30 @@ namespace Messaging.Scheduler.Tests;
 /// The bridge opens the send endpoints of the mapped message types and of the messages waiting in the due index when it
 /// starts, so that the first message due after a start is as punctual as the next.
 /// </summary>
-public sealed partial class WarmUpTests
+public sealed partial class WarmUpTests : IDisposable
 {
+    readonly ConcurrentQueue<Activity> _stopped = new();
+    readonly ActivityListener _listener;
+    readonly ITestOutputHelper _output;
+
+    /// <summary>Listens to the scheduler's spans and MassTransit's, to time where a delivery's time goes: the deliver span
+    /// starts when the claim returned, MassTransit's send span is the publish up to the broker's confirm, and the consumer's
+    /// span starts when the consumer gets the message.</summary>
+    public WarmUpTests(ITestOutputHelper output)
+    {
+        _output = output;
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is RedisSchedulerDiagnostics.ActivitySourceName or "MassTransit",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            SampleUsingParentId = (ref ActivityCreationOptions<string> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => _stopped.Enqueue(activity),
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public void Dispose() => _listener.Dispose();
+
     [Fact]
     public async Task The_first_delivery_after_a_bridge_start_is_as_punctual_as_the_second()
     {
@@ -41,6 +67,8 @@ public sealed partial class WarmUpTests
         Timing.OnTime(consumers.Log.Single(2), second.ScheduledTime);
         var firstLate = consumers.Log.Single(1).RedisTimeMs - Timing.UnixMs(first.ScheduledTime);
         var secondLate = consumers.Log.Single(2).RedisTimeMs - Timing.UnixMs(second.ScheduledTime);
+        _output.WriteLine($"first: {await Timeline(first)}");
+        _output.WriteLine($"second: {await Timeline(second)}");
         // Measured alone in a fresh test process on a loaded 2-core machine (load average ~30): first 83 ms late, second ~35 ms;
         // once 295 ms against 46 ms (the test process compiles the consume and schedule paths too). The bound leaves room for
         // that; the warm-up's own effect is shown by the demo's numbers in the report, the log line above shows it ran.
@@ -68,6 +96,29 @@ public sealed partial class WarmUpTests
         // No type is mapped: the two destinations (the ProbeMessage exchange, the consumers' queue) come from the index.
         Assert.Equal((2, 2), WarmedUp(logs)!.Value);
         Assert.DoesNotContain(logs.Lines, line => line.Contains("was not warmed", StringComparison.Ordinal));
+    }
+
+    /// <summary>Where one delivery's time went, in ms after its due time (this machine's clock): the claim (the deliver span's
+    /// start), the publish's start and the broker's confirm (MassTransit's send span), the consumer's start.</summary>
+    async Task<string> Timeline(ScheduledMessage scheduled)
+    {
+        var token = scheduled.TokenId.ToString("D");
+        bool IsDeliver(Activity a) => a.Source.Name == RedisSchedulerDiagnostics.ActivitySourceName && a.OperationName == SchedulerActivities.DeliverName
+            && a.GetTagItem("scheduler.token") as string == token;
+        await Wait.Until(() => _stopped.Any(IsDeliver), TimeSpan.FromSeconds(10), $"the deliver span of {token} ended");
+        var deliver = _stopped.First(IsDeliver);
+        bool IsConsumer(Activity a) => a.Source.Name == "MassTransit" && a.Kind == ActivityKind.Consumer && a.TraceId == deliver.TraceId;
+        await Wait.Until(() => _stopped.Any(IsConsumer), TimeSpan.FromSeconds(10), $"the consumer span of {token} ended");
+        var send = _stopped.FirstOrDefault(a => a.Source.Name == "MassTransit" && a.ParentSpanId == deliver.SpanId);
+        var consumer = _stopped.Where(IsConsumer).MinBy(a => a.StartTimeUtc)!;
+        var due = scheduled.ScheduledTime;
+        string At(DateTime at) => (at - due).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
+        var spans = string.Join(", ", _stopped.Where(a => a.TraceId == deliver.TraceId).OrderBy(a => a.StartTimeUtc)
+            .Select(a => $"{a.OperationName} {a.GetTagItem("messaging.destination.name")} +{At(a.StartTimeUtc)}..+{At(a.StartTimeUtc + a.Duration)}"));
+        _output.WriteLine($"spans of {token}: {spans}");
+        return $"claimed +{At(deliver.StartTimeUtc)} ms (claim lateness {deliver.GetTagItem("scheduler.lateness_ms")} ms), " +
+            (send == null ? "no send span, " : $"publish +{At(send.StartTimeUtc)}, confirmed +{At(send.StartTimeUtc + send.Duration)}, ") +
+            $"consumed +{At(consumer.StartTimeUtc)}, acknowledged +{At(deliver.StartTimeUtc + deliver.Duration)}";
     }
 
     static (int Opened, int Destinations)? WarmedUp(ListLoggerProvider logs)

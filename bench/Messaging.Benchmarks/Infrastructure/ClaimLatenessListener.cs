@@ -12,6 +12,7 @@ internal sealed class ClaimLatenessListener : IDisposable
 {
     readonly MeterListener _listener = new();
     readonly ConcurrentQueue<double> _values = new();
+    readonly ConcurrentQueue<(long At, double Value)> _timed = new();
 
     public ClaimLatenessListener()
     {
@@ -20,12 +21,20 @@ internal sealed class ClaimLatenessListener : IDisposable
             if (instrument.Meter.Name == "Messaging.Scheduler" && instrument.Name == "messaging.scheduler.lateness")
                 listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<double>((_, value, _, _) => _values.Enqueue(value));
+        _listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        {
+            _values.Enqueue(value);
+            _timed.Enqueue((System.Diagnostics.Stopwatch.GetTimestamp(), value));
+        });
         _listener.Start();
     }
 
     /// <summary>Forgets what was recorded so far.</summary>
-    public void Clear() => _values.Clear();
+    public void Clear()
+    {
+        _values.Clear();
+        _timed.Clear();
+    }
 
     /// <summary>What was recorded since <see cref="Clear" />, sorted.</summary>
     public double[] Sorted()
@@ -34,6 +43,10 @@ internal sealed class ClaimLatenessListener : IDisposable
         Array.Sort(values);
         return values;
     }
+
+    /// <summary>What was recorded since <see cref="Clear" />, with the local timestamp (<see cref="System.Diagnostics.Stopwatch" />)
+    /// at which the bridge recorded it (at the acknowledgement).</summary>
+    public (long At, double Value)[] Timed() => _timed.ToArray();
 
     public void Dispose() => _listener.Dispose();
 }

@@ -35,7 +35,8 @@ internal sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> Start(CancellationToken cancellationToken)
     {
         var process = await RedisServerProcess.Start(
-            ["--appendonly", "no", "--notify-keyspace-events", "Ex", "--maxmemory-policy", "noeviction", "--loglevel", "warning"],
+            ["--appendonly", "no", "--notify-keyspace-events", "Ex", "--maxmemory-policy", "noeviction", "--loglevel", "warning",
+                "--latency-monitor-threshold", "2"],
             cancellationToken: cancellationToken);
         try
         {

@@ -35,6 +35,7 @@ internal static class SteadyRun
         var offset = await ClockOffset(bench);
         var pendingBefore = await bench.Redis.Database.SortedSetLengthAsync(prefix + "{0}:due");
         bench.ClaimLateness.Clear();
+        var diagnostics = await SteadyDiagnostics.Start(bench);
 
         var due = new long[total];
         using var gate = new SemaphoreSlim(MaxInFlight);
@@ -73,6 +74,7 @@ internal static class SteadyRun
         if (!await bench.Redis.WaitSettled(prefix, pendingBefore, ct))
             bench.Results.Fail($"run {bench.Run}: 30 s after the last consumption the bridge still had entries in flight or due under {prefix}");
         var claims = bench.ClaimLateness.Sorted();
+        await diagnostics.Report(bench, prefix, due, tracker.ReceivedTicks.ToArray(), bench.ClaimLateness.Timed());
         if (stalls > 0)
             bench.Results.Note($"run {bench.Run}, {prefix}: the producer had {MaxInFlight} calls in flight {stalls} time(s) and waited.");
 

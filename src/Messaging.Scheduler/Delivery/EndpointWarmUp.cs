@@ -59,6 +59,15 @@ internal static class EndpointWarmUp
 
         try
         {
+            await LoadScripts(connection, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            SchedulerLog.WarmUpFailed(logger, "the delivery scripts", ex.GetType().Name + ": " + ex.Message);
+        }
+
+        try
+        {
             await ReplayWarmUp.Publish(bus, budget.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -83,6 +92,24 @@ internal static class EndpointWarmUp
         }
 
         SchedulerLog.WarmedUp(logger, opened, destinations.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Loads the scripts a delivery runs after its claim (acknowledge, release) into each primary's script cache with
+    /// <c>SCRIPT LOAD</c>, so that the first acknowledgement after a start is an <c>EVALSHA</c> like every later one, not an
+    /// <c>EVAL</c> carrying the script's text for Redis to compile while deliveries wait for it.
+    /// </summary>
+    static async Task LoadScripts(RedisConnection connection, CancellationToken cancellationToken)
+    {
+        var multiplexer = await connection.Get().ConfigureAwait(false);
+        foreach (var endpoint in multiplexer.GetEndPoints())
+        {
+            var server = multiplexer.GetServer(endpoint);
+            if (!server.IsConnected || server.IsReplica)
+                continue;
+            foreach (var script in (string[])[LuaScripts.AcknowledgeBatch, LuaScripts.Release, LuaScripts.Claim])
+                await server.ScriptLoadAsync(script).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The destinations of the first entries due in each partition (the names come from the names hash).</summary>
