@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,7 +22,6 @@ internal sealed class RedisScheduleStore
     readonly RedisConnection _connection;
     readonly RedisSchedulerOptions _options;
     readonly ILogger _logger;
-    readonly ConcurrentDictionary<string, StoredNames> _storedNames = new(StringComparer.Ordinal);
 
     // Per partition: the last claim whose answer arrived. Its record in Redis is no longer needed; the next claim on the
     // partition deletes it.
@@ -69,74 +67,22 @@ internal sealed class RedisScheduleStore
         var token = SchedulerKeyspace.Format(tokenId);
 
         var keys = partition.ScheduleKeys(channel, token);
-        var stored = _storedNames.GetOrAdd(partition.Names.ToString(), static _ => new StoredNames());
-        for (var attempt = 0; ; attempt++)
+        var values = new List<RedisValue>(9 + (encoded.Names.Count + encoded.LabelNames.Count) * 2)
         {
-            // A name this process already stored in the partition goes as its id alone, checked by the script; should the
-            // table have lost it (deleted, or a failover lost the write), the script writes nothing and says so, and the
-            // call is made once more with every name in full.
-            var values = new List<RedisValue>(10 + (encoded.Names.Count + encoded.LabelNames.Count) * 2)
-            {
-                token,
-                ToUnixMilliseconds(dueUtc),
-                channel,
-                encoded.Payload,
-                _options.TriggerKeys && recurring == null ? "1" : "0",
-                partition.Wake.ToString(),
-                commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0,
-                recurring?.Write() ?? string.Empty,
-                CountEntries ? encoded.Label.ToBytes() : Array.Empty<byte>(),
-            };
-            var sentInFull = AddNames(values, encoded, attempt == 0 ? stored : null);
+            token,
+            ToUnixMilliseconds(dueUtc),
+            channel,
+            encoded.Payload,
+            _options.TriggerKeys && recurring == null ? "1" : "0",
+            partition.Wake.ToString(),
+            commandSentUtc is { } sent ? ToUnixMilliseconds(sent) : 0,
+            recurring?.Write() ?? string.Empty,
+        };
+        AddLabel(values, encoded);
 
-            var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, [.. values], "schedule the message " + token, RetryAdvice.Schedule)
-                .ConfigureAwait(false))!;
-            switch ((long)result[0])
-            {
-                case 1:
-                    stored.Add(sentInFull);
-                    return TimeSpan.FromMilliseconds((long)result[1]);
-                case 2 when attempt == 0:
-                    stored.Clear();
-                    continue;
-                case 2:
-                    throw new InvalidOperationException("schedule.lua found a name missing that was sent in full.");
-                default:
-                    return null;
-            }
-        }
-    }
-
-    /// <summary>
-    /// The ARGV tail of <c>schedule.lua</c> from ARGV[10]: the number of names sent as their id alone (those
-    /// <paramref name="stored" /> holds), those ids, then pairs of id and name for the others.
-    /// </summary>
-    /// <returns>The ids of the names sent in full.</returns>
-    static List<ulong> AddNames(List<RedisValue> values, EncodedEntry encoded, StoredNames? stored)
-    {
-        var known = new List<ulong>();
-        var full = new List<ulong>();
-        foreach (var names in (IEnumerable<IReadOnlyDictionary<ulong, string>>)[encoded.Names, encoded.LabelNames])
-        {
-            foreach (var id in names.Keys)
-            {
-                if (stored != null && stored.Contains(id))
-                    known.Add(id);
-                else
-                    full.Add(id);
-            }
-        }
-
-        values.Add(known.Count);
-        foreach (var id in known)
-            values.Add(NameTable.Field(id));
-        foreach (var id in full)
-        {
-            values.Add(NameTable.Field(id));
-            values.Add(encoded.Names.TryGetValue(id, out var name) ? name : encoded.LabelNames[id]);
-        }
-
-        return full;
+        var result = (RedisResult[])(await Run(LuaScripts.Schedule, keys, [.. values], "schedule the message " + token, RetryAdvice.Schedule)
+            .ConfigureAwait(false))!;
+        return (long)result[0] == 1 ? TimeSpan.FromMilliseconds((long)result[1]) : null;
     }
 
     /// <summary>Appends the entry's label (or '' when entries are not counted) and the names the entry and its label

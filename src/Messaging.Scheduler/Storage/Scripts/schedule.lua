@@ -12,12 +12,9 @@
 -- ARGV[7] when the schedule command was sent, Unix ms (0: not a command; the marker is not checked)
 -- ARGV[8] the recurring schedule's definition (JSON), or '' for a one-time message
 -- ARGV[9] the entry's label (17 bytes, include/entry.lua), or '' for an entry that is not counted
--- ARGV[10] K, the number of names the payload and the label refer to that the caller stored before: ARGV[11] to
--- ARGV[10 + K] their ids, which must be in KEYS[10]
--- ARGV[11 + K], ARGV[12 + K], ... pairs of name id and name for the other names the payload and the label refer to
+-- ARGV[10], ARGV[11], ... pairs of name id and name that the payload and the label refer to
 -- Returns { 1, milliseconds until due by the Redis clock (0 or less: due at once) },
--- or { 0 } when a cancel for this token was sent after this command (the commands arrived out of order),
--- or { 2 } when one of the K names is not in KEYS[10] (nothing written: call again with every name in full).
+-- or { 0 } when a cancel for this token was sent after this command (the commands arrived out of order).
 -- At Redis's memory limit the script fails with Redis's OOM error before writing anything.
 --- @include "clock"
 --- @include "entry"
@@ -31,17 +28,6 @@ if sent > 0 then
   local cancelledAt = redis.call('GET', KEYS[9])
   if cancelledAt and tonumber(cancelledAt) >= sent then
     return { 0 }
-  end
-end
-
--- The names the caller sent as ids alone must all be there (one read), or nothing is written.
-local known = tonumber(ARGV[10])
-if known > 0 then
-  local found = redis.call('HMGET', KEYS[10], unpack(ARGV, 11, 10 + known))
-  for i = 1, known do
-    if not found[i] then
-      return { 2 }
-    end
   end
 end
 
@@ -69,7 +55,7 @@ end
 
 -- The names the entry refers to (in the same atomic step, so an entry never refers to a name that is not stored).
 -- A name never changes (its id is its hash).
-for i = 11 + known, #ARGV, 2 do
+for i = 10, #ARGV, 2 do
   redis.call('HSETNX', KEYS[10], ARGV[i], ARGV[i + 1])
 end
 
