@@ -53,6 +53,33 @@ public sealed class RedisFaultTests
     }
 
     [Fact]
+    public async Task A_schedule_after_the_server_lost_its_scripts_loads_them_again_and_is_stored_once()
+    {
+        await using var redis = await RedisServerProcess.Start();
+        await using var fixture = await Fixture.Create(redis.Configuration);
+        var first = Guid.NewGuid();
+        await fixture.Store.Schedule(first, DateTime.UtcNow.AddMinutes(10), "A", StoreTestBase.Message());
+
+        // A restart or a failover leaves the server without the scripts: the call by SHA-1 is answered NOSCRIPT (and
+        // runs nothing), then the script is sent whole.
+        await fixture.Admin.GetServer(fixture.Admin.GetEndPoints()[0]).ScriptFlushAsync();
+        var second = Guid.NewGuid();
+        Assert.NotNull(await fixture.Store.Schedule(second, DateTime.UtcNow.AddMinutes(10), "A", StoreTestBase.Message()));
+
+        var db = fixture.Admin.GetDatabase();
+        foreach (var token in new[] { first, second })
+        {
+            var partition = fixture.Store.Keyspace.For(token);
+            Assert.NotNull(await db.SortedSetScoreAsync(partition.Due, SchedulerKeyspace.Format(token)));
+        }
+
+        long entries = 0;
+        foreach (var partition in fixture.Store.Keyspace.Partitions)
+            entries += await db.SortedSetLengthAsync(partition.Due);
+        Assert.Equal(2, entries);
+    }
+
+    [Fact]
     public async Task A_schedule_that_never_reached_redis_says_nothing_was_stored()
     {
         string configuration;

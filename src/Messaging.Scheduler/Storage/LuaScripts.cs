@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -30,6 +32,12 @@ internal static partial class LuaScripts
     public static readonly string Bridges = Load("bridges");
 
     const string ResourcePrefix = "Messaging.Scheduler.Scripts.";
+
+    static readonly ConcurrentDictionary<object, byte[]> Hashes = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The SHA-1 of one of these scripts (looked up by reference, not by its text), for <c>EVALSHA</c>.</summary>
+    public static byte[] Sha1(string script) =>
+        Hashes.GetOrAdd(script, static text => SHA1.HashData(Encoding.UTF8.GetBytes((string)text)));
 
     static string Load(string name) =>
         Expand(Read(ResourcePrefix + name + ".lua") ?? throw new InvalidOperationException($"The embedded script {ResourcePrefix}{name}.lua is missing from the assembly."),

@@ -19,9 +19,10 @@ internal sealed class RedisSchedulerFactory
     /// <summary>For <see cref="MessageSchedulerFactory" />: the scheduler of a consume context.</summary>
     public IMessageScheduler Create(ConsumeContext context) =>
         new MessageScheduler(new RedisScheduleMessageProvider(_writer, context.ReceiveContext.InputAddress, context, context.ReceiveContext.SendEndpointProvider),
-            context.GetPayload<IBusTopology>());
+            CachedPublishAddresses.Of(context.GetPayload<IBusTopology>()));
 
     /// <summary>The scheduler of code outside consumers (or inside, when a consume context is given).</summary>
     public IMessageScheduler Create(IBus bus, ConsumeContext? context) =>
-        new MessageScheduler(new RedisScheduleMessageProvider(_writer, bus.Address, context, context?.ReceiveContext.SendEndpointProvider ?? bus), bus.Topology);
+        new MessageScheduler(new RedisScheduleMessageProvider(_writer, bus.Address, context, context?.ReceiveContext.SendEndpointProvider ?? bus),
+            CachedPublishAddresses.Of(bus.Topology));
 }
