@@ -20,6 +20,9 @@ internal sealed class ScalingWorkload : IWorkload
 {
     const int Primaries = 3;
 
+    /// <summary>How long the idle cost is measured after each drain.</summary>
+    static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
+
     /// <summary>The schedule rate on the cluster seen in the last fill (sizes the next fill's lead time).</summary>
     double _fillRate;
 
@@ -112,6 +115,14 @@ internal sealed class ScalingWorkload : IWorkload
             if (!settled)
                 bench.Results.Fail($"run {run}, scaling, {what}: 30 s after the last consumption entries were still due or in flight");
 
+            // Idle: nothing due, every bridge sweeps every partition each SweepInterval (the cost of many bridges x partitions).
+            var idleStats0 = await Task.WhenAll(children.Select(c => c.Stats(ct)));
+            var idleCpu0 = Snapshot(children, cluster, bench.Pids);
+            await Task.Delay(IdleWindow, ct);
+            var idleCpu1 = Snapshot(children, cluster, bench.Pids);
+            var idleStats1 = await Task.WhenAll(children.Select(c => c.Stats(ct)));
+            ReportIdle(bench, what, idleCpu0, idleCpu1, idleStats0, idleStats1);
+
             foreach (var child in children)
                 await child.DisposeAsync();
             children.Clear();
@@ -181,6 +192,20 @@ internal sealed class ScalingWorkload : IWorkload
             $"run {run}, scaling, {what}: {n:#,0} msgs in {seconds:0.00} s from the due time, {distinct:#,0} distinct MessageIds; {perBridge}. " +
             $"{primaries}. Partitions' backlog: {string.Join(" / ", perPartition)}. Cores busy on average over {wall:0.0} s: bridges " +
             $"{bridgeCpu.Sum() / wall:0.00}, consumer {consumerCpu / wall:0.00}, primaries {primaryCpu.Sum() / wall:0.00}, RabbitMQ {rabbitCpu / wall:0.00}, other work {other / wall:0.00}."));
+    }
+
+    static void ReportIdle(BenchContext bench, string what, Cpu cpu0, Cpu cpu1, BridgeStats[] stats0, BridgeStats[] stats1)
+    {
+        var wall = Stopwatch.GetElapsedTime(cpu0.Timestamp, cpu1.Timestamp).TotalSeconds;
+        var claims = stats1.Zip(stats0, (a, b) => a.Since(b).Claims).Sum();
+        var bridges = cpu1.Bridges.Zip(cpu0.Bridges, (a, b) => a - b).Sum();
+        var primaries = cpu1.Primaries.Zip(cpu0.Primaries, (a, b) => a - b).Sum();
+        void Add(string figure, string unit, double value) => bench.Results.Add(bench.Run, new Measurement("scaling", $"{what}: idle: {figure}", unit, value));
+        Add("claims per second (all bridges)", "claims", claims / wall);
+        Add("CPU of the bridge processes (sum)", "cores", bridges / wall);
+        Add("CPU of the primaries (sum)", "cores", primaries / wall);
+        if (claims > 0)
+            Add("CPU of the primaries per claim", "µs", primaries / claims * 1e6);
     }
 
     /// <summary>CPU seconds so far of every process of a scaling run, at one instant.</summary>
