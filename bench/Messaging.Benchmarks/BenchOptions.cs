@@ -9,21 +9,25 @@ namespace Messaging.Benchmarks;
 /// </summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] WorkloadNames = ["schedule", "burst", "steady", "depth", "memory", "triggers", "catchup", "idempotent", "legacy", "inspection"];
+    public static readonly string[] WorkloadNames = ["schedule", "burst", "steady", "depth", "memory", "triggers", "catchup", "idempotent", "legacy", "inspection", "scaling"];
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Messaging.Benchmarks -- [--quick] [--runs N] [--only name,...] [--profile] [--transient] [--depth N]
+               [--scaling-count N] [--scaling-runs PxB,...]
 
           --quick        small counts (CI): the whole program takes well under a minute; asserts no time, only that
                          every workload runs and every message is delivered. Runs once unless --runs is given.
           --runs N       run each workload N times (default 3) and report medians with min-max
           --only a,b     run only these workloads: schedule, burst, steady, depth, memory, triggers, catchup, idempotent, legacy,
-                         inspection
+                         inspection, scaling
           --profile      also print Redis INFO commandstats and SLOWLOG per workload (for docs/benchmarks.md)
           --transient    diagnostic: non-durable consumer queues (no disk write before RabbitMQ confirms a publish);
                          the default is durable queues, as the worker's ConfigureEndpoints declares them
           --depth N      messages pending a day ahead during the depth workload (default 1,000,000; quick 10,000);
                          about 0.75 KB of Redis memory each
+          --scaling-count N      messages in the scaling workload's backlog (default 100,000; 2,000 in quick mode)
+          --scaling-runs PxB,... the scaling workload's configurations: P partitions with B bridge processes each
+                                 (default 3x1,3x2,3x4,6x1,6x2,6x4,12x1,12x2,12x4; 6x1,6x2 in quick mode)
 
         Servers: its own redis-server (from the PATH, on a free loopback port, no persistence), RabbitMQ from the
         RABBITMQ environment variable (default amqp://guest:guest@127.0.0.1:5672/) and its management API from
@@ -38,6 +42,16 @@ internal sealed class BenchOptions
     /// <summary>Non-durable consumer queues (a diagnostic: shows how much of the latency is RabbitMQ's disk).</summary>
     public bool Transient { get; private init; }
     public bool ShowHelp { get; private init; }
+
+    int? _scalingCount;
+    IReadOnlyList<(int Partitions, int Bridges)>? _scalingRuns;
+
+    /// <summary>Messages in the scaling workload's backlog, all due at one instant.</summary>
+    public int ScalingCount => _scalingCount ?? (Quick ? 2_000 : 100_000);
+
+    /// <summary>The scaling workload's configurations, in order: partitions, and bridge processes.</summary>
+    public IReadOnlyList<(int Partitions, int Bridges)> ScalingRuns => _scalingRuns ??
+        (Quick ? [(6, 1), (6, 2)] : [(3, 1), (3, 2), (3, 4), (6, 1), (6, 2), (6, 4), (12, 1), (12, 2), (12, 4)]);
 
     /// <summary>SchedulePublish calls (and plain SETs) per schedule-rate figure: 100,000, as issue 5 asks.</summary>
     public int ScheduleCount => Quick ? 1_000 : 100_000;
@@ -82,6 +96,8 @@ internal sealed class BenchOptions
         var transient = false;
         int? runs = null;
         int? depth = null;
+        int? scalingCount = null;
+        List<(int, int)>? scalingRuns = null;
         HashSet<string>? only = null;
 
         for (var i = 0; i < args.Count; i++)
@@ -106,6 +122,25 @@ internal sealed class BenchOptions
                     if (i + 1 >= args.Count || !int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var d) || d is < 1 or > 100_000_000)
                         throw new ArgumentException("--depth needs a whole number from 1 to 100,000,000 (pending messages).");
                     depth = d;
+                    break;
+                case "--scaling-count":
+                    if (i + 1 >= args.Count || !int.TryParse(args[++i], NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var c) || c is < 1 or > 10_000_000)
+                        throw new ArgumentException("--scaling-count needs a whole number from 1 to 10,000,000.");
+                    scalingCount = c;
+                    break;
+                case "--scaling-runs":
+                    if (i + 1 >= args.Count)
+                        throw new ArgumentException("--scaling-runs needs a comma-separated list of PxB (partitions x bridge processes), e.g. 6x1,6x2,6x4.");
+                    scalingRuns = [];
+                    foreach (var item in args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        var pb = item.Split('x');
+                        if (pb.Length != 2 || !int.TryParse(pb[0], NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 1024
+                            || !int.TryParse(pb[1], NumberStyles.None, CultureInfo.InvariantCulture, out var b) || b is < 1 or > 16)
+                            throw new ArgumentException($"--scaling-runs: '{item}' is not PxB with 1 to 1024 partitions and 1 to 16 bridge processes (e.g. 6x2).");
+                        scalingRuns.Add((p, b));
+                    }
+
                     break;
                 case "--only":
                     if (i + 1 >= args.Count)
@@ -134,6 +169,8 @@ internal sealed class BenchOptions
             Runs = runs ?? (quick ? 1 : 3),
             DepthOverride = depth,
             Only = only ?? new HashSet<string>(WorkloadNames),
+            _scalingCount = scalingCount,
+            _scalingRuns = scalingRuns,
         };
     }
 

@@ -9,6 +9,10 @@ using Messaging.Testing;
 
 // The benchmark of the Redis message scheduler (issue 5): every figure is compared with a ceiling measured in the same run
 // on the same servers. See BenchOptions.Usage and docs/benchmarks.md.
+// A bridge process of the scaling workload: this program re-executed by it (see BridgeChild).
+if (args.Length > 0 && args[0] == BridgeProcess.Flag)
+    return await BridgeProcess.Run(args);
+
 BenchOptions options;
 try
 {
@@ -85,6 +89,7 @@ try
     [
         new ScheduleRateWorkload(), new MemoryWorkload(), new BurstDrainWorkload(), new CatchUpWorkload(), new SteadyLatenessWorkload(),
         new TriggerCostWorkload(), new DepthWorkload(), new IdempotentConsumerWorkload(), new LegacyKeysWorkload(), new InspectionWorkload(),
+        new ScalingWorkload(),
     ];
 
     bench.Progress($"redis-server pid {redis.Pid} on port {redis.Port}; RabbitMQ {rabbitMq.Host}:{rabbitMq.Port} vhost {(vhostCreated ? vhost : rabbitMq.AbsolutePath)} (pid {pids.Rabbit?.ToString(CultureInfo.InvariantCulture) ?? "not found"}); warming up");

@@ -15,7 +15,7 @@ internal sealed class CountingConsumer : IConsumer<SellerNotification>
 
     public Task Consume(ConsumeContext<SellerNotification> context)
     {
-        _tracker.Record(context.Message.CorrelationKey);
+        _tracker.Record(context.Message.CorrelationKey, context.MessageId);
         return Task.CompletedTask;
     }
 }

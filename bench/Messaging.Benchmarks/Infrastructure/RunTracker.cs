@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Messaging.Benchmarks.Infrastructure;
@@ -10,6 +11,7 @@ namespace Messaging.Benchmarks.Infrastructure;
 internal sealed class RunTracker
 {
     readonly long[] _received;
+    readonly ConcurrentDictionary<Guid, int>? _messageIds;
     readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _count;
     int _duplicates;
@@ -17,8 +19,12 @@ internal sealed class RunTracker
     long _first = long.MaxValue;
     long _last;
 
-    public RunTracker(string runId, int expected)
+    /// <param name="runId">The run's id, the start of every CorrelationKey.</param>
+    /// <param name="expected">How many messages the run sends.</param>
+    /// <param name="countMessageIds">Also count receipts by MessageId (the scaling workload's exactly-once check).</param>
+    public RunTracker(string runId, int expected, bool countMessageIds = false)
     {
+        _messageIds = countMessageIds ? new ConcurrentDictionary<Guid, int>() : null;
         RunId = runId;
         Expected = expected;
         _received = new long[expected];
@@ -47,9 +53,14 @@ internal sealed class RunTracker
 
     public string Key(int seq) => RunId + "/" + seq.ToString("D7", CultureInfo.InvariantCulture);
 
-    public void Record(string correlationKey)
+    /// <summary>Distinct MessageIds received (when counted; -1 when not), and how many MessageIds arrived more than once.</summary>
+    public (int Distinct, int Repeated) MessageIds => _messageIds is { } ids ? (ids.Count, ids.Count(p => p.Value > 1)) : (-1, 0);
+
+    public void Record(string correlationKey, Guid? messageId = null)
     {
         var now = DateTime.UtcNow.Ticks;
+        if (_messageIds != null)
+            _messageIds.AddOrUpdate(messageId ?? Guid.Empty, 1, (_, n) => n + 1);
         if (correlationKey.Length != RunId.Length + 8 || !correlationKey.StartsWith(RunId, StringComparison.Ordinal) || correlationKey[RunId.Length] != '/'
             || !int.TryParse(correlationKey.AsSpan(RunId.Length + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) || seq >= Expected)
         {

@@ -220,6 +220,7 @@ internal sealed class SchedulerBridge : BackgroundService
                 foreach (var token in batch.DeadLettered)
                     _delivery.DeadLettered(token, ClaimReplyReader.NoEntry);
 
+                _instruments.ClaimAnswered(max, batch.Messages.Count + batch.Unreadable.Count);
                 if (batch.Messages.Count > 0)
                     _instruments.Claimed(batch.Now);
                 foreach (var message in batch.Messages)

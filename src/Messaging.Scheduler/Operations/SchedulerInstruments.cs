@@ -15,6 +15,7 @@ internal sealed class SchedulerInstruments : IDisposable
     readonly Counter<long> _deadLettered;
     readonly Counter<long> _cancelled;
     readonly Histogram<double> _lateness;
+    readonly Counter<long> _claims;
     long _backlog;
     long _inFlight;
 
@@ -27,6 +28,8 @@ internal sealed class SchedulerInstruments : IDisposable
         _deadLettered = _meter.CreateCounter<long>("messaging.scheduler.dead_lettered", "{message}", "Messages moved to the dead-letter set");
         _cancelled = _meter.CreateCounter<long>("messaging.scheduler.cancelled", "{message}", "Messages cancelled before they were due");
         _lateness = _meter.CreateHistogram<double>("messaging.scheduler.lateness", "ms", "Broker confirmation time minus due time, by the Redis clock");
+        _claims = _meter.CreateCounter<long>("messaging.scheduler.claims", "{claim}",
+            "Claim round trips of this bridge, by outcome: full (as many as asked), partial (fewer: the partition had no more due, or another bridge took them) or empty");
         _meter.CreateObservableGauge("messaging.scheduler.backlog", () => Volatile.Read(ref _backlog), "{message}", "Messages waiting in the due index at the last claim");
         _meter.CreateObservableGauge("messaging.scheduler.in_flight", () => Volatile.Read(ref _inFlight), "{message}", "Messages claimed and not yet acknowledged at the last claim");
     }
@@ -46,6 +49,10 @@ internal sealed class SchedulerInstruments : IDisposable
 
     /// <summary>The bridge claimed messages, at <paramref name="redisNowMs" /> by the Redis clock.</summary>
     public void Claimed(long redisNowMs) => Activity.Claimed(redisNowMs);
+
+    /// <summary>A claim asked for <paramref name="asked" /> entries and got <paramref name="got" />.</summary>
+    public void ClaimAnswered(int asked, int got) =>
+        _claims.Add(1, new KeyValuePair<string, object?>("outcome", got == 0 ? "empty" : got < asked ? "partial" : "full"));
 
     public void Failed(string channel) => _failed.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
