@@ -60,6 +60,7 @@ internal sealed class SchedulerBridge : BackgroundService
             try
             {
                 await _bus.WaitUntilUsable(stoppingToken).ConfigureAwait(false);
+                await _store.CheckLayout().ConfigureAwait(false);
                 // Watch the bus's connection for connection.blocked before the first claim (alongside the warm-up).
                 var watching = _blocking.Watch(TimeSpan.FromSeconds(5), stoppingToken);
                 await _delivery.WarmUp(stoppingToken).ConfigureAwait(false);
