@@ -133,6 +133,8 @@ internal sealed class RedisClusterNodes : IAsyncDisposable
     {
         var any = _nodes.First(n => n.IsRunning);
         var text = (string?)await (await Server(any)).ExecuteAsync("CLUSTER", "NODES") ?? "";
+        if (text.StartsWith("txt:", StringComparison.Ordinal))
+            text = text[4..]; // a verbatim string (RESP3)
         var primaries = new List<(string, RedisNode)>();
         foreach (var line in text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
