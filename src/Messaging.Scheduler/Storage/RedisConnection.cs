@@ -100,8 +100,9 @@ internal sealed class RedisConnection : IAsyncDisposable
         var following = 0;
         multiplexer.ConnectionFailed += (_, e) =>
         {
-            if (e.ConnectionType != ConnectionType.Interactive || e.EndPoint is not { } endPoint
-                || multiplexer.GetServer(endPoint).ServerType != ServerType.Cluster || Interlocked.Exchange(ref following, 1) == 1)
+            // A server whose connection just failed may no longer say that it is a cluster node: ask the configuration.
+            if (e.ConnectionType != ConnectionType.Interactive || e.EndPoint is not { } endPoint || !IsCluster(multiplexer)
+                || Interlocked.Exchange(ref following, 1) == 1)
                 return;
 
             _ = Task.Run(async () =>
@@ -130,6 +131,18 @@ internal sealed class RedisConnection : IAsyncDisposable
                 }
             });
         };
+    }
+
+    static bool IsCluster(ConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            return multiplexer.GetEndPoints().Select(multiplexer.GetServer).Any(server => server.ServerType == ServerType.Cluster);
+        }
+        catch (Exception ex) when (ex is RedisException or InvalidOperationException or NotSupportedException)
+        {
+            return false;
+        }
     }
 
     ConfigurationOptions Parse()

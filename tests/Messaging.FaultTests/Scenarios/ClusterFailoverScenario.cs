@@ -77,9 +77,12 @@ internal sealed class ClusterFailoverScenario(bool waitForReplicas) : Scenario
         victim.Node.Kill9();
         killUs = crash.StartUs;
 
+        // The replica takes over (then the cluster is healthy on the running nodes); the killed node is started again on
+        // its files and joins as the new primary's replica, so that WaitForReplicas = 1 can be met again.
         await run.Cluster.WaitHealthy(TimeSpan.FromSeconds(60), run.Token);
         var upUs = Clock.NowUs();
         crash.EndUs = upUs;
+        await victim.Node.Start(run.Token);
 
         // What survived, read first thing after the failover: entries, due indexes, in-flight sets of every partition.
         var present = new HashSet<string>(StringComparer.Ordinal);
