@@ -49,7 +49,7 @@ internal static class Suite
 
         var folder = Directory.CreateTempSubdirectory("fault-suite-").FullName;
         var facts = await SuiteFacts.Collect(folder);
-        var scenarios = Catalog().Where(s => options.Only?.Contains(s.Number) ?? true).ToList();
+        var scenarios = Catalog().Where(s => options.Only?.Contains(s.Number) ?? !s.OptIn).ToList();
         var results = new List<ScenarioResult>();
         var total = Stopwatch.StartNew();
         string? infrastructureError = null;

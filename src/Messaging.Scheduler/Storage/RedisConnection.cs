@@ -37,7 +37,6 @@ internal sealed class RedisConnection : IAsyncDisposable
                 return _multiplexer;
 
             multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration.Value.Clone()).ConfigureAwait(false);
-            FollowFailovers(multiplexer);
             Volatile.Write(ref _multiplexer, multiplexer);
             return multiplexer;
         }
@@ -70,7 +69,6 @@ internal sealed class RedisConnection : IAsyncDisposable
             var configuration = _configuration.Value.Clone();
             configuration.ClientName += "-writes";
             writes = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-            FollowFailovers(writes);
             Volatile.Write(ref _writes, writes);
             return writes;
         }
@@ -88,62 +86,6 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     /// <summary>The database index, which names the keyspace-event channel (<c>__keyevent@0__:expired</c>).</summary>
     public int DatabaseIndex => _configuration.Value.DefaultDatabase ?? 0;
-
-    /// <summary>
-    /// On a Redis Cluster, when the connection to a node fails, reads the topology again every second until that node
-    /// answers again (at most a minute). A primary killed with -9 sends no MOVED: without this the client keeps sending the
-    /// slots' commands to the dead node (they time out in its backlog) until its periodic check, and the replica that took
-    /// over stays unused. One reconfigure after the failover is enough; the later ones find nothing to change.
-    /// </summary>
-    static void FollowFailovers(ConnectionMultiplexer multiplexer)
-    {
-        var following = 0;
-        multiplexer.ConnectionFailed += (_, e) =>
-        {
-            // A server whose connection just failed may no longer say that it is a cluster node: ask the configuration.
-            if (e.ConnectionType != ConnectionType.Interactive || e.EndPoint is not { } endPoint || !IsCluster(multiplexer)
-                || Interlocked.Exchange(ref following, 1) == 1)
-                return;
-
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    for (var i = 0; i < 60 && !multiplexer.GetServer(endPoint).IsConnected; i++)
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-                        try
-                        {
-                            await multiplexer.ReconfigureAsync("connection to " + endPoint + " failed").ConfigureAwait(false);
-                        }
-                        catch (Exception ex) when (ex is RedisException or TimeoutException)
-                        {
-                            // Next second.
-                        }
-                    }
-                }
-                catch (ObjectDisposedException)
-                {
-                }
-                finally
-                {
-                    Volatile.Write(ref following, 0);
-                }
-            });
-        };
-    }
-
-    static bool IsCluster(ConnectionMultiplexer multiplexer)
-    {
-        try
-        {
-            return multiplexer.GetEndPoints().Select(multiplexer.GetServer).Any(server => server.ServerType == ServerType.Cluster);
-        }
-        catch (Exception ex) when (ex is RedisException or InvalidOperationException or NotSupportedException)
-        {
-            return false;
-        }
-    }
 
     ConfigurationOptions Parse()
     {

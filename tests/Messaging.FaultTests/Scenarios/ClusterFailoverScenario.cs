@@ -22,6 +22,8 @@ internal sealed class ClusterFailoverScenario(bool waitForReplicas) : Scenario
         ? "cluster: kill -9 a primary under load, replica takes over, WaitForReplicas = 1: nothing lost"
         : "cluster: kill -9 a primary under load, replica takes over, WaitForReplicas = 0: measure the window";
 
+    public override bool OptIn => true;
+
     public override TimeSpan Bound(bool quick) => TimeSpan.FromSeconds(quick ? 150 : 900);
 
     public override async Task Run(ScenarioRun run)
