@@ -9,7 +9,7 @@ namespace Messaging.Benchmarks;
 /// </summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] WorkloadNames = ["schedule", "burst", "steady", "depth", "memory", "triggers", "catchup", "idempotent", "legacy", "inspection", "scaling"];
+    public static readonly string[] WorkloadNames = ["schedule", "burst", "steady", "depth", "memory", "triggers", "catchup", "idempotent", "legacy", "inspection", "scaling", "replicas"];
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Messaging.Benchmarks -- [--quick] [--runs N] [--only name,...] [--profile] [--transient] [--depth N]
@@ -19,7 +19,7 @@ internal sealed class BenchOptions
                          every workload runs and every message is delivered. Runs once unless --runs is given.
           --runs N       run each workload N times (default 3) and report medians with min-max
           --only a,b     run only these workloads: schedule, burst, steady, depth, memory, triggers, catchup, idempotent, legacy,
-                         inspection, scaling
+                         inspection, scaling, replicas
           --profile      also print Redis INFO commandstats and SLOWLOG per workload (for docs/benchmarks.md)
           --transient    diagnostic: non-durable consumer queues (no disk write before RabbitMQ confirms a publish);
                          the default is durable queues, as the worker's ConfigureEndpoints declares them

@@ -90,6 +90,7 @@ try
         new ScheduleRateWorkload(), new MemoryWorkload(), new BurstDrainWorkload(), new CatchUpWorkload(), new SteadyLatenessWorkload(),
         new TriggerCostWorkload(), new DepthWorkload(), new IdempotentConsumerWorkload(), new LegacyKeysWorkload(), new InspectionWorkload(),
         new ScalingWorkload(),
+        new ReplicasWorkload(),
     ];
 
     bench.Progress($"redis-server pid {redis.Pid} on port {redis.Port}; RabbitMQ {rabbitMq.Host}:{rabbitMq.Port} vhost {(vhostCreated ? vhost : rabbitMq.AbsolutePath)} (pid {pids.Rabbit?.ToString(CultureInfo.InvariantCulture) ?? "not found"}); warming up");

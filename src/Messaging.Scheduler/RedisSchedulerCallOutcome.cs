@@ -10,4 +10,11 @@ public enum RedisSchedulerCallOutcome
 
     /// <summary>The call never reached Redis, or Redis refused it: nothing was stored or changed.</summary>
     NothingChanged = 1,
+
+    /// <summary>Redis stored or changed it on the primary, but fewer replicas than
+    /// <see cref="RedisSchedulerOptions.WaitForReplicas" /> confirmed the write within
+    /// <see cref="RedisSchedulerOptions.WaitForReplicasTimeout" />: it takes effect unless the primary fails before a replica
+    /// has it. Making the same call again with the same token is safe (scheduling again replaces the waiting message), and
+    /// is what to do when it must survive a failover.</summary>
+    NotReplicated = 2,
 }

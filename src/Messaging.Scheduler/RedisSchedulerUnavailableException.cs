@@ -12,6 +12,8 @@ namespace Messaging.Scheduler;
 /// it (for example when a pause or a stall ends), so the message may be stored and delivered. Scheduling again with the
 /// <b>same token</b> is safe: it replaces the waiting message. Scheduling it under a new token, or sending it directly
 /// instead, may deliver it twice with different MessageIds. Cancelling again is safe too.</para>
+/// <para><see cref="RedisSchedulerCallOutcome.NotReplicated" /> (only with <see cref="RedisSchedulerOptions.WaitForReplicas" />):
+/// Redis ran the call on the primary, but too few replicas confirmed it in time; scheduling again with the same token is safe.</para>
 /// </remarks>
 public class RedisSchedulerUnavailableException : Exception
 {

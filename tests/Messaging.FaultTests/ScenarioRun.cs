@@ -19,6 +19,8 @@ internal sealed class ScenarioRun : IAsyncDisposable
     readonly List<CrashEvent> _crashes = [];
     readonly List<(long Us, string[] Tokens)> _samples = [];
     RedisNode? _redis;
+    RedisClusterNodes? _cluster;
+    int _partitions = 1;
     Producer? _producer;
     CancellationTokenSource? _sampling;
     Task? _sampler;
@@ -48,6 +50,10 @@ internal sealed class ScenarioRun : IAsyncDisposable
     public bool Evaluated { get; private set; }
 
     public RedisNode Redis => _redis ?? throw new InvalidOperationException("StartRedis first");
+    public RedisClusterNodes Cluster => _cluster ?? throw new InvalidOperationException("StartCluster first");
+
+    /// <summary>What the scheduler (workers and producer) connects to: the one server, or every node of the cluster.</summary>
+    string RedisConfiguration => _cluster?.Configuration ?? Redis.Configuration;
     public Producer Producer => _producer ?? throw new InvalidOperationException("StartRedis first");
 
     public RedisKey DueKey => $"{Prefix}{{0}}:due";
@@ -77,11 +83,21 @@ internal sealed class ScenarioRun : IAsyncDisposable
         _producer = new Producer(_redis.Configuration, Suite.Rabbit.Amqp, Prefix, Path.Combine(Folder, "producer.log"));
     }
 
+    /// <summary>Starts this scenario's Redis Cluster (3 primaries, 3 replicas), and the producer on it, with
+    /// <paramref name="partitions" /> partitions and <paramref name="waitForReplicas" />; workers started after use the same
+    /// partitions.</summary>
+    public async Task StartCluster(int partitions, int waitForReplicas)
+    {
+        _cluster = await RedisClusterNodes.Start(Path.Combine(Folder, "cluster"), Token);
+        _partitions = partitions;
+        _producer = new Producer(_cluster.Configuration, Suite.Rabbit.Amqp, Prefix, Path.Combine(Folder, "producer.log"), partitions, waitForReplicas);
+    }
+
     public async Task<WorkerProcess> StartWorker(string name, bool waitReady = true)
     {
         var n = Interlocked.Increment(ref _incarnation);
         var journal = Path.Combine(Folder, $"journal-{name}-{n}.tsv");
-        var arguments = new WorkerArguments(journal, Redis.Configuration, Suite.Rabbit.Amqp.ToString(), Prefix, Suite.Lease);
+        var arguments = new WorkerArguments(journal, RedisConfiguration, Suite.Rabbit.Amqp.ToString(), Prefix, Suite.Lease, _partitions);
         var (program, args) = WorkerProcess.Command(arguments);
         Journal.Add(journal);
         var child = ChildProcess.Start($"worker {name}#{n}", program, args, Path.Combine(Folder, $"worker-{name}-{n}.log"));
@@ -129,8 +145,39 @@ internal sealed class ScenarioRun : IAsyncDisposable
 
     public void AddCrash(CrashEvent crash) => _crashes.Add(crash);
 
-    public async Task<string[]> InFlight() =>
-        (await (await Redis.Database()).SortedSetRangeByRankAsync(InFlightKey)).Select(v => v.ToString()).ToArray();
+    public async Task<string[]> InFlight()
+    {
+        if (_cluster == null)
+            return (await (await Redis.Database()).SortedSetRangeByRankAsync(InFlightKey)).Select(v => v.ToString()).ToArray();
+
+        // Every partition's in-flight set, wherever it lives now (the sets exist only while not empty).
+        var db = (await _cluster.Admin()).GetDatabase();
+        var tokens = new List<string>();
+        foreach (var key in await _cluster.Keys(Prefix + "*:inflight"))
+            tokens.AddRange((await db.SortedSetRangeByRankAsync(key)).Select(v => v.ToString()));
+        return tokens.ToArray();
+    }
+
+    /// <summary>On the cluster: due, in flight, entries and dead, summed over every partition on every primary.</summary>
+    async Task<(long Due, long InFlight, long Entries, long Dead)> ClusterCounts()
+    {
+        var db = (await Cluster.Admin()).GetDatabase();
+        long due = 0, inFlight = 0, entries = 0, dead = 0;
+        foreach (var key in await Cluster.Keys(Prefix + "*"))
+        {
+            var name = key.ToString();
+            if (name.EndsWith(":due", StringComparison.Ordinal))
+                due += await db.SortedSetLengthAsync(key);
+            else if (name.EndsWith(":inflight", StringComparison.Ordinal))
+                inFlight += await db.SortedSetLengthAsync(key);
+            else if (name.EndsWith(":entries", StringComparison.Ordinal))
+                entries += await db.HashLengthAsync(key);
+            else if (name.EndsWith(":dead", StringComparison.Ordinal))
+                dead += await db.SortedSetLengthAsync(key);
+        }
+
+        return (due, inFlight, entries, dead);
+    }
 
     /// <summary>How many keys of this scenario match <paramref name="suffix" /> (after the partition's hash tag), by SCAN.</summary>
     public async Task<int> CountKeys(string suffix)
@@ -256,11 +303,18 @@ internal sealed class ScenarioRun : IAsyncDisposable
         var ok = await Wait.TryUntil(async () =>
         {
             Journal.Poll();
-            var db = await Redis.Database();
-            var due = await db.SortedSetLengthAsync(DueKey);
-            var inFlight = await db.SortedSetLengthAsync(InFlightKey);
-            var entries = await db.HashLengthAsync(EntriesKey);
-            var dead = await db.SortedSetLengthAsync(DeadKey);
+            long due, inFlight, entries, dead;
+            if (_cluster != null)
+                (due, inFlight, entries, dead) = await ClusterCounts();
+            else
+            {
+                var db = await Redis.Database();
+                due = await db.SortedSetLengthAsync(DueKey);
+                inFlight = await db.SortedSetLengthAsync(InFlightKey);
+                entries = await db.HashLengthAsync(EntriesKey);
+                dead = await db.SortedSetLengthAsync(DeadKey);
+            }
+
             last = $"due {due}, in flight {inFlight}, entries {entries}, dead {dead}";
             if (due + inFlight > 0 || entries != dead)
                 return false;
@@ -269,6 +323,20 @@ internal sealed class ScenarioRun : IAsyncDisposable
             return depths.Values.Sum() == 0;
         }, timeout, Token, TimeSpan.FromMilliseconds(500));
         Journal.Poll();
+
+        if (_cluster != null)
+        {
+            Result.DeadLettered = (int)(await ClusterCounts()).Dead;
+            if (Result.DeadLettered > 0)
+                Result.Fail($"{Result.DeadLettered} message(s) were dead-lettered");
+            if (!ok)
+            {
+                Result.BoundExceeded = true;
+                Result.Fail($"did not settle within {timeout.TotalSeconds:0} s ({last})");
+            }
+
+            return ok;
+        }
 
         var db = await Redis.Database();
         Result.DeadLettered = (int)await db.SortedSetLengthAsync(DeadKey);
@@ -363,6 +431,8 @@ internal sealed class ScenarioRun : IAsyncDisposable
             await _producer.DisposeAsync();
         if (_redis != null)
             await _redis.DisposeAsync();
+        if (_cluster != null)
+            await _cluster.DisposeAsync();
         Ledger.Save(Path.Combine(Folder, "ledger.tsv"));
     }
 }

@@ -49,7 +49,7 @@ internal static class Suite
 
         var folder = Directory.CreateTempSubdirectory("fault-suite-").FullName;
         var facts = await SuiteFacts.Collect(folder);
-        var scenarios = Catalog().Where(s => options.Only?.Contains(s.Number) ?? true).ToList();
+        var scenarios = Catalog().Where(s => options.Only?.Contains(s.Number) ?? !s.OptIn).ToList();
         var results = new List<ScenarioResult>();
         var total = Stopwatch.StartNew();
         string? infrastructureError = null;
@@ -101,7 +101,7 @@ internal static class Suite
         return passed ? 0 : 1;
     }
 
-    /// <summary>Every scenario, in order; scenario 3 has two variants (AOF always, AOF everysec).</summary>
+    /// <summary>Every scenario, in order; scenario 3 has two variants (AOF always, AOF everysec), scenario 12 two (WaitForReplicas 1 and 0).</summary>
     static IEnumerable<Scenario> Catalog() =>
     [
         new WorkerKillScenario(),
@@ -116,6 +116,10 @@ internal static class Suite
         new MemoryAlarmScenario(),
         new RedisMaxMemoryScenario(),
         new RedisPauseScenario(),
+        new ClusterFailoverScenario(waitForReplicas: true),
+        new ClusterFailoverScenario(waitForReplicas: false),
+        new ClusterReshardScenario(),
+        new ClusterThreeBridgesScenario(),
     ];
 
     static async Task<ScenarioResult> RunScenario(SuiteContext suite, Scenario scenario, CancellationToken cancellationToken)

@@ -175,9 +175,12 @@ public sealed class RedisFaultTests
         public RedisScheduleStore Store { get; }
         public ConnectionMultiplexer Admin { get; }
 
-        public static async Task<Fixture> Create(string configuration)
+        public static Task<Fixture> Create(string configuration) =>
+            Create(new RedisSchedulerOptions { Configuration = configuration, OperationTimeout = Timeout, KeyPrefix = "t:" });
+
+        public static async Task<Fixture> Create(RedisSchedulerOptions options)
         {
-            var options = new RedisSchedulerOptions { Configuration = configuration, OperationTimeout = Timeout, KeyPrefix = "t:" };
+            var configuration = options.Configuration;
             var connection = new RedisConnection(Options.Create(options));
             var store = new RedisScheduleStore(connection, Options.Create(options));
             await store.Now();

@@ -96,6 +96,9 @@ public sealed class UnitTests
     [InlineData("Partitions", "RedisScheduler:Partitions is 0")]
     [InlineData("Channel", "the channel 'SELL ER' mapped to SellerNotification")]
     [InlineData("Configuration", "RedisScheduler:Configuration is empty")]
+    [InlineData("WaitForReplicas", "RedisScheduler:WaitForReplicas is -1: use 0")]
+    [InlineData("WaitForReplicasTimeout", "RedisScheduler:WaitForReplicasTimeout is 00:00:05: use at least 1 ms and less than OperationTimeout")]
+    [InlineData("WaitForReplicasTimeoutZero", "RedisScheduler:WaitForReplicasTimeout is 00:00:00: use at least 1 ms")]
     public void Invalid_options_are_rejected_naming_the_option(string option, string expected)
     {
         var options = new RedisSchedulerOptions();
@@ -108,6 +111,9 @@ public sealed class UnitTests
             case "Partitions": options.Partitions = 0; break;
             case "Channel": options.MapChannel<SellerNotification>("SELL ER"); break;
             case "Configuration": options.Configuration = " "; break;
+            case "WaitForReplicas": options.WaitForReplicas = -1; break;
+            case "WaitForReplicasTimeout": options.WaitForReplicas = 1; options.WaitForReplicasTimeout = options.OperationTimeout; break;
+            case "WaitForReplicasTimeoutZero": options.WaitForReplicas = 1; options.WaitForReplicasTimeout = TimeSpan.Zero; break;
         }
 
         var result = new RedisSchedulerOptionsValidator().Validate(null, options);

@@ -104,6 +104,24 @@ public sealed class RedisSchedulerOptions
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How many replicas must confirm a scheduling call's write before the call returns (Redis <c>WAIT</c>, sent to the
+    /// primary that ran the script, after its reply). Redis replication is asynchronous: with 0, a message acknowledged by a
+    /// primary that dies before its replica got it is lost in a failover. With 1 or more, a call whose write fewer replicas
+    /// confirmed within <see cref="WaitForReplicasTimeout" /> fails with <see cref="RedisSchedulerUnavailableException" />
+    /// (<see cref="RedisSchedulerCallOutcome.NotReplicated" />): the message is on the primary, and scheduling it again with
+    /// the same token is safe. Applies to scheduling, cancelling and rescheduling calls, recurring-schedule changes and
+    /// filtered dead-letter requeues and deletes (not to the bridge's own writes). These calls then use a connection of their own, since <c>WAIT</c> holds its connection. Default: 0.
+    /// </summary>
+    public int WaitForReplicas { get; set; }
+
+    /// <summary>
+    /// How long Redis waits for <see cref="WaitForReplicas" /> replicas to confirm a write (the <c>WAIT</c> timeout). It holds
+    /// the writing connection for that long when a replica is down, and must be shorter than <see cref="OperationTimeout" />.
+    /// Default: 1 s (a healthy replica confirms within a millisecond on a LAN).
+    /// </summary>
+    public TimeSpan WaitForReplicasTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The scheduler endpoint: the queue a worker that runs <c>AddRedisSchedulerConsumers</c> consumes, and where the
     /// registered <c>IRecurringMessageScheduler</c> sends recurring schedules. Binds from <c>RedisScheduler:Endpoint</c>.
     /// </summary>

@@ -69,6 +69,13 @@ internal sealed partial class RedisSchedulerOptionsValidator : IValidateOptions<
         if (options.OperationTimeout <= TimeSpan.Zero)
             failures.Add($"{s}:{nameof(options.OperationTimeout)} is {options.OperationTimeout}: it must be more than zero.");
 
+        if (options.WaitForReplicas is < 0 or > 64)
+            failures.Add($"{s}:{nameof(options.WaitForReplicas)} is {options.WaitForReplicas}: use 0 (do not wait) or the number of replicas that must confirm each write, at most 64.");
+
+        if (options.WaitForReplicas > 0 && (options.WaitForReplicasTimeout < TimeSpan.FromMilliseconds(1) || options.WaitForReplicasTimeout >= options.OperationTimeout))
+            failures.Add($"{s}:{nameof(options.WaitForReplicasTimeout)} is {options.WaitForReplicasTimeout}: use at least 1 ms and less than " +
+                $"{nameof(options.OperationTimeout)} ({options.OperationTimeout}), or the call gives up before Redis answers.");
+
         if (string.IsNullOrWhiteSpace(options.Endpoint.QueueName))
             failures.Add($"{s}:{nameof(options.Endpoint)}:{nameof(options.Endpoint.QueueName)} is empty: name the scheduler's queue, for example 'scheduler'.");
         else if (!NamePattern().IsMatch(options.Endpoint.QueueName))

@@ -13,6 +13,7 @@ internal sealed class RedisConnection : IAsyncDisposable
     readonly Lazy<ConfigurationOptions> _configuration;
     readonly SemaphoreSlim _gate = new(1, 1);
     ConnectionMultiplexer? _multiplexer;
+    ConnectionMultiplexer? _writes;
 
     public RedisConnection(IOptions<RedisSchedulerOptions> options)
     {
@@ -38,6 +39,38 @@ internal sealed class RedisConnection : IAsyncDisposable
             multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration.Value.Clone()).ConfigureAwait(false);
             Volatile.Write(ref _multiplexer, multiplexer);
             return multiplexer;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The connection the callers' writes (schedule, cancel, ...) go over: the shared one, or with
+    /// <see cref="RedisSchedulerOptions.WaitForReplicas" /> one of their own, because <c>WAIT</c> holds the connection it is
+    /// sent on (every command behind it waits) and the bridge's claims must not wait behind it.
+    /// </summary>
+    public async Task<ConnectionMultiplexer> GetForWrites()
+    {
+        if (_options.WaitForReplicas <= 0)
+            return await Get().ConfigureAwait(false);
+
+        var writes = Volatile.Read(ref _writes);
+        if (writes != null)
+            return writes;
+
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_writes != null)
+                return _writes;
+
+            var configuration = _configuration.Value.Clone();
+            configuration.ClientName += "-writes";
+            writes = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            Volatile.Write(ref _writes, writes);
+            return writes;
         }
         finally
         {
@@ -76,6 +109,8 @@ internal sealed class RedisConnection : IAsyncDisposable
     {
         if (_multiplexer != null)
             await _multiplexer.DisposeAsync().ConfigureAwait(false);
+        if (_writes != null)
+            await _writes.DisposeAsync().ConfigureAwait(false);
         _gate.Dispose();
     }
 }

@@ -28,6 +28,9 @@ internal sealed class RedisScheduleStore
     readonly string?[] _answeredClaims;
     Task? _layoutChecked;
 
+    // With WaitForReplicas: the WAIT after each caller's script.
+    readonly ReplicaAcknowledgements? _replicaAcknowledgements;
+
     public RedisScheduleStore(RedisConnection connection, IOptions<RedisSchedulerOptions> options, ILogger<RedisScheduleStore>? logger = null)
     {
         _connection = connection;
@@ -36,9 +39,14 @@ internal sealed class RedisScheduleStore
         Keyspace = new SchedulerKeyspace(_options.KeyPrefix, _options.Partitions, _options.PartitionLayout);
         Names = new NameTable(connection);
         _answeredClaims = new string?[_options.Partitions];
+        if (_options.WaitForReplicas > 0)
+            _replicaAcknowledgements = new ReplicaAcknowledgements(_options.WaitForReplicas, _options.WaitForReplicasTimeout);
     }
 
     public SchedulerKeyspace Keyspace { get; }
+
+    /// <summary>How many <c>WAIT</c> commands this store sent (<see cref="RedisSchedulerOptions.WaitForReplicas" />).</summary>
+    internal long ReplicaWaitsSent => _replicaAcknowledgements?.Sent ?? 0;
 
     /// <summary>The names entries refer to, cached.</summary>
     public NameTable Names { get; }
@@ -429,19 +437,22 @@ internal sealed class RedisScheduleStore
     /// <see cref="RedisSchedulerUnavailableException" />, saying whether the call may have taken effect.</summary>
     async Task<RedisResult> Run(string script, RedisKey[] keys, RedisValue[] values, string what, string retryAdvice)
     {
-        IDatabase db;
+        ConnectionMultiplexer multiplexer;
         try
         {
-            db = await Database().ConfigureAwait(false);
+            // Database() checks the partition layout first; the write itself may go over a connection of its own.
+            await Database().ConfigureAwait(false);
+            multiplexer = await _connection.GetForWrites().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             throw NotSent(what, ex);
         }
 
+        RedisResult result;
         try
         {
-            return await Evaluate(db, script, keys, values).ConfigureAwait(false);
+            result = await Evaluate(multiplexer.GetDatabase(), script, keys, values).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Message.Contains("OOM command not allowed", StringComparison.Ordinal))
         {
@@ -461,6 +472,38 @@ internal sealed class RedisScheduleStore
                 "The outcome is unknown: Redis may have run it, or may still run it when it answers again. " + retryAdvice + " " + ex.Message,
                 RedisSchedulerCallOutcome.Unknown, ex);
         }
+
+        if (_replicaAcknowledgements != null)
+            await ConfirmOnReplicas(multiplexer, keys[0], what, retryAdvice).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>After a caller's script: waits until <see cref="RedisSchedulerOptions.WaitForReplicas" /> replicas have its
+    /// write, or throws <see cref="RedisSchedulerUnavailableException" /> with <see cref="RedisSchedulerCallOutcome.NotReplicated" />.</summary>
+    async Task ConfirmOnReplicas(ConnectionMultiplexer multiplexer, RedisKey key, string what, string retryAdvice)
+    {
+        long confirmed;
+        Exception? failure = null;
+        try
+        {
+            confirmed = await _replicaAcknowledgements!.Wait(multiplexer, key).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            confirmed = 0;
+            failure = ex;
+        }
+
+        if (confirmed >= _options.WaitForReplicas)
+            return;
+
+        throw new RedisSchedulerUnavailableException(
+            $"Could not {what} durably: Redis at {_connection.Describe()} ran it on the primary, but " +
+            (failure == null ? $"only {confirmed} of the {_options.WaitForReplicas} replicas required " : $"the replicas' confirmation could not be read ({failure.Message}), so none of the {_options.WaitForReplicas} replicas required ") +
+            $"({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.WaitForReplicas)}) confirmed it within " +
+            $"{_options.WaitForReplicasTimeout.TotalMilliseconds:0.###} ms ({RedisSchedulerOptions.SectionName}:{nameof(RedisSchedulerOptions.WaitForReplicasTimeout)}). " +
+            "It is on the primary but not confirmed on a replica: it takes effect, unless the primary fails before a replica has it. " + retryAdvice,
+            RedisSchedulerCallOutcome.NotReplicated, failure);
     }
 
     RedisSchedulerUnavailableException NotSent(string what, Exception ex) => new(

@@ -20,7 +20,7 @@ internal sealed class Producer : IAsyncDisposable
     readonly CancelOutcomeLog _cancels;
     readonly StreamWriter _log;
 
-    public Producer(string redis, Uri rabbitMq, string keyPrefix, string logFile)
+    public Producer(string redis, Uri rabbitMq, string keyPrefix, string logFile, int partitions = 1, int waitForReplicas = 0)
     {
         _log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         _cancels = new CancelOutcomeLog(_log);
@@ -32,6 +32,8 @@ internal sealed class Producer : IAsyncDisposable
             {
                 o.Configuration = redis;
                 o.KeyPrefix = keyPrefix;
+                o.Partitions = partitions;
+                o.WaitForReplicas = waitForReplicas;
                 o.MapChannel<SellerNotification>("SELLER");
                 o.MapChannel<OperatorNotification>("OPERATOR");
                 o.ConfigureRedis = c => c.ClientName = "fault-producer";

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Messaging.FaultTests.Worker;
 
-/// <summary>The command line of a worker process: <c>worker --journal F --redis C --rabbit U --prefix P --lease S</c>.</summary>
-internal sealed record WorkerArguments(string Journal, string Redis, string RabbitMq, string KeyPrefix, TimeSpan Lease)
+/// <summary>The command line of a worker process: <c>worker --journal F --redis C --rabbit U --prefix P --lease S [--partitions N]</c>.</summary>
+internal sealed record WorkerArguments(string Journal, string Redis, string RabbitMq, string KeyPrefix, TimeSpan Lease, int Partitions = 1)
 {
     public static WorkerArguments Parse(IReadOnlyList<string> args)
     {
@@ -16,12 +16,13 @@ internal sealed record WorkerArguments(string Journal, string Redis, string Rabb
             : throw new ArgumentException($"worker: {name} is required (the suite passes it; a worker never falls back to a shared server)");
 
         return new WorkerArguments(Required("--journal"), Required("--redis"), Required("--rabbit"), Required("--prefix"),
-            TimeSpan.FromSeconds(double.Parse(Required("--lease"), CultureInfo.InvariantCulture)));
+            TimeSpan.FromSeconds(double.Parse(Required("--lease"), CultureInfo.InvariantCulture)),
+            values.TryGetValue("--partitions", out var partitions) ? int.Parse(partitions, CultureInfo.InvariantCulture) : 1);
     }
 
     public IEnumerable<string> ToArguments() =>
     [
         "worker", "--journal", Journal, "--redis", Redis, "--rabbit", RabbitMq, "--prefix", KeyPrefix,
-        "--lease", Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        "--lease", Lease.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--partitions", Partitions.ToString(CultureInfo.InvariantCulture),
     ];
 }

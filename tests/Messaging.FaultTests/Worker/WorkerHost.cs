@@ -28,6 +28,7 @@ internal static class WorkerHost
             ["ConnectionStrings:RabbitMq"] = arguments.RabbitMq,
             ["RedisScheduler:KeyPrefix"] = arguments.KeyPrefix,
             ["RedisScheduler:LeaseDuration"] = arguments.Lease.ToString("c", CultureInfo.InvariantCulture),
+            ["RedisScheduler:Partitions"] = arguments.Partitions.ToString(CultureInfo.InvariantCulture),
 
             // The idempotent consumer's lease as short as the bridge's: a copy RabbitMQ redelivers after a kill waits out
             // the killed worker's lease before it runs (or finds the message done).
