@@ -33,11 +33,11 @@ public sealed class LuaScriptsTests
     [Fact]
     public void Each_script_gets_keys_of_its_partition_only_so_that_one_call_stays_in_one_cluster_slot()
     {
-        var partition = new PartitionKeys("scheduler:", 3);
+        var partition = new SchedulerKeyspace("scheduler:", 8).Partitions[3];
         RedisKey[][] lists = [partition.ScheduleKeys("A", "t"), partition.CancelKeys("A", "t"), partition.ClaimKeys, partition.AcknowledgeKeys,
             partition.ReleaseKeys, partition.RequeueKeys, partition.RecurringKeys, partition.RescheduleKeys("A", "t"), partition.DeadLettersKeys,
             partition.CountsKeys, partition.LegacyImportKeys("A", "t", "A:1")];
-        Assert.All(lists.SelectMany(keys => keys), key => Assert.StartsWith("scheduler:{3}:", (string)key!, StringComparison.Ordinal));
+        Assert.All(lists.SelectMany(keys => keys), key => Assert.StartsWith("scheduler:{" + partition.Tag + "}:", (string)key!, StringComparison.Ordinal));
         Assert.All(lists, keys => Assert.Equal(keys.Length, keys.Distinct().Count()));
     }
 }

@@ -117,20 +117,6 @@ public sealed class UnitTests
     }
 
     [Fact]
-    public void Tokens_spread_over_partitions_and_stay_in_theirs()
-    {
-        var keyspace = new SchedulerKeyspace("p:", 4);
-        var tokens = Enumerable.Range(0, 400).Select(_ => Guid.NewGuid()).ToList();
-
-        var counts = tokens.GroupBy(t => keyspace.For(t).Partition).ToDictionary(g => g.Key, g => g.Count());
-
-        Assert.Equal(4, counts.Count);
-        Assert.All(counts.Values, c => Assert.InRange(c, 50, 150));
-        Assert.All(tokens, t => Assert.Same(keyspace.For(t), keyspace.For(t)));
-        Assert.Equal("p:{3}:due", keyspace.Partitions[3].Due.ToString());
-    }
-
-    [Fact]
     public async Task The_wake_signal_ends_a_sleep_early_and_otherwise_waits_the_full_time()
     {
         var time = new FakeTimeProvider();

@@ -38,6 +38,15 @@ public sealed class RedisSchedulerOptions
     public int Partitions { get; set; } = 1;
 
     /// <summary>
+    /// How partitions are named and which partition a token belongs to; only matters with more than one partition. Every
+    /// process that shares a <see cref="KeyPrefix" /> must use the same <see cref="Partitions" /> and layout: the first
+    /// one to reach Redis records both under <c>&lt;prefix&gt;layout</c>, and the others refuse to run with different
+    /// ones. Default: <see cref="RedisPartitionLayout.Spread" />; set <see cref="RedisPartitionLayout.Original" /> only for
+    /// a keyspace written by an earlier version with more than one partition (the scheduler says when).
+    /// </summary>
+    public RedisPartitionLayout PartitionLayout { get; set; } = RedisPartitionLayout.Spread;
+
+    /// <summary>
     /// Write a TTL trigger key (<c>&lt;prefix&gt;{p}:SELLER:&lt;token&gt;</c>) per message, whose <c>expired</c> keyspace event
     /// wakes the bridge and whose <c>TTL</c> shows an operator how long the message has left. The bridge's own timer is
     /// the guarantee either way; turn this off for large deployments, where expiry events come late. Default: true.

@@ -39,6 +39,9 @@ internal sealed partial class RedisSchedulerOptionsValidator : IValidateOptions<
         if (options.Partitions is < 1 or > 1024)
             failures.Add($"{s}:{nameof(options.Partitions)} is {options.Partitions}: use 1 to 1024.");
 
+        if (!Enum.IsDefined(options.PartitionLayout))
+            failures.Add($"{s}:{nameof(options.PartitionLayout)} is {options.PartitionLayout}: use {nameof(RedisPartitionLayout.Spread)} or {nameof(RedisPartitionLayout.Original)}.");
+
         if (options.LeaseDuration < TimeSpan.FromSeconds(1))
             failures.Add($"{s}:{nameof(options.LeaseDuration)} is {options.LeaseDuration}: a lease shorter than 1 s would hand a message to a second bridge while the first still publishes it.");
 

@@ -60,6 +60,7 @@ internal sealed class SchedulerBridge : BackgroundService
             try
             {
                 await _bus.WaitUntilUsable(stoppingToken).ConfigureAwait(false);
+                await _store.CheckLayout().ConfigureAwait(false);
                 // Watch the bus's connection for connection.blocked before the first claim (alongside the warm-up).
                 var watching = _blocking.Watch(TimeSpan.FromSeconds(5), stoppingToken);
                 await _delivery.WarmUp(stoppingToken).ConfigureAwait(false);
@@ -67,6 +68,12 @@ internal sealed class SchedulerBridge : BackgroundService
                 await watching.ConfigureAwait(false);
                 foreach (var problem in await _settings.Problems().ConfigureAwait(false))
                     SchedulerLog.UnsafeServerSetting(_logger, problem);
+                if (PartitionPlacement.Read(await _connection.Get().ConfigureAwait(false), _store.Keyspace) is { } placement)
+                {
+                    SchedulerLog.PartitionPlacement(_logger, placement.Summary);
+                    if (placement.Problem is { } uneven)
+                        SchedulerLog.UnsafeServerSetting(_logger, uneven);
+                }
                 SchedulerLog.BridgeRunning(_logger, _options.KeyPrefix, _options.Partitions, _connection.Describe(), keyspaceEvents);
                 retry = TimeSpan.FromMilliseconds(250);
                 await Run(stoppingToken).ConfigureAwait(false);

@@ -3,7 +3,8 @@ using StackExchange.Redis;
 namespace Messaging.Scheduler.Storage;
 
 /// <summary>
-/// The Redis keys of one partition. Every key carries the partition's hash tag (<c>{0}</c>), so that a message's keys and
+/// The Redis keys of one partition. Every key carries the partition's hash tag (<c>{0}</c> with one partition, see
+/// <see cref="RedisPartitionLayout" />), so that a message's keys and
 /// its partition's index share a Redis Cluster slot and one Lua script may touch them all.
 /// </summary>
 /// <remarks>
@@ -29,10 +30,14 @@ namespace Messaging.Scheduler.Storage;
 /// </remarks>
 internal sealed class PartitionKeys
 {
-    public PartitionKeys(string prefix, int partition)
+    /// <param name="prefix">The key prefix.</param>
+    /// <param name="partition">The partition's number.</param>
+    /// <param name="tag">Its hash tag, without the braces (see <see cref="SchedulerKeyspace" />).</param>
+    public PartitionKeys(string prefix, int partition, string tag)
     {
         Partition = partition;
-        Root = $"{prefix}{{{partition}}}:";
+        Tag = tag;
+        Root = $"{prefix}{{{tag}}}:";
         Due = Root + "due";
         Entries = Root + "entries";
         InFlight = Root + "inflight";
@@ -52,6 +57,9 @@ internal sealed class PartitionKeys
     }
 
     public int Partition { get; }
+
+    /// <summary>The hash tag every key of the partition carries: <c>0</c> with one partition.</summary>
+    public string Tag { get; }
 
     /// <summary>The prefix with the hash tag, <c>scheduler:{0}:</c>.</summary>
     public string Root { get; }

@@ -26,13 +26,14 @@ internal sealed class RedisScheduleStore
     // Per partition: the last claim whose answer arrived. Its record in Redis is no longer needed; the next claim on the
     // partition deletes it.
     readonly string?[] _answeredClaims;
+    Task? _layoutChecked;
 
     public RedisScheduleStore(RedisConnection connection, IOptions<RedisSchedulerOptions> options, ILogger<RedisScheduleStore>? logger = null)
     {
         _connection = connection;
         _options = options.Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        Keyspace = new SchedulerKeyspace(_options.KeyPrefix, _options.Partitions);
+        Keyspace = new SchedulerKeyspace(_options.KeyPrefix, _options.Partitions, _options.PartitionLayout);
         Names = new NameTable(connection);
         _answeredClaims = new string?[_options.Partitions];
     }
@@ -170,7 +171,7 @@ internal sealed class RedisScheduleStore
         {
             try
             {
-                var db = await _connection.Database().ConfigureAwait(false);
+                var db = await Database().ConfigureAwait(false);
                 var reply = await db.ScriptEvaluateAsync(LuaScripts.Claim, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
                 var batch = ClaimReplyReader.Read(partition, reply);
                 Volatile.Write(ref _answeredClaims[partition.Partition], claimId);
@@ -215,7 +216,7 @@ internal sealed class RedisScheduleStore
             values[i * 3 + 2] = ack.NextOccurrence is { } at ? ToUnixMilliseconds(at.UtcDateTime) : 0;
         }
 
-        var db = await _connection.Database().ConfigureAwait(false);
+        var db = await Database().ConfigureAwait(false);
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.AcknowledgeBatch, partition.AcknowledgeKeys, values).ConfigureAwait(false))!;
         if (result.Length != acknowledgements.Count)
             throw new InvalidOperationException($"ack-batch.lua answered {result.Length} results for {acknowledgements.Count} entries.");
@@ -223,10 +224,33 @@ internal sealed class RedisScheduleStore
         return result.Select(r => (long)r == 1).ToArray();
     }
 
+    /// <summary>The database, once this process has recorded the keyspace's layout or found it matches the record
+    /// (<see cref="LayoutRecord" />): before its first script, every process checks.</summary>
+    /// <exception cref="InvalidOperationException">The keyspace is laid out otherwise than this process is configured.</exception>
+    async Task<IDatabase> Database()
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        var check = Volatile.Read(ref _layoutChecked);
+        if (check is null || check.IsFaulted || check.IsCanceled)
+        {
+            check = LayoutRecord.Check(db, Keyspace, _connection.Describe());
+            Volatile.Write(ref _layoutChecked, check);
+        }
+
+        if (!check.IsCompletedSuccessfully)
+            await check.ConfigureAwait(false);
+        return db;
+    }
+
+    /// <summary>Records the keyspace's layout, or checks that this process is configured as the record says (the bridge
+    /// does it at start, so that a mismatch is logged before anything is claimed).</summary>
+    /// <exception cref="InvalidOperationException">The keyspace is laid out otherwise.</exception>
+    public Task CheckLayout() => Database();
+
     /// <summary>The Redis clock: the one clock every due-time decision is made on.</summary>
     public async Task<DateTimeOffset> Now()
     {
-        var db = await _connection.Database().ConfigureAwait(false);
+        var db = await Database().ConfigureAwait(false);
         var time = (RedisResult[])(await db.ExecuteAsync("TIME").ConfigureAwait(false))!;
         return DateTimeOffset.FromUnixTimeMilliseconds((long)time[0] * 1000 + (long)time[1] / 1000);
     }
@@ -235,7 +259,7 @@ internal sealed class RedisScheduleStore
     public async Task<RecurringDefinition?> ReadRecurring(Guid tokenId)
     {
         var partition = Keyspace.For(tokenId);
-        var db = await _connection.Database().ConfigureAwait(false);
+        var db = await Database().ConfigureAwait(false);
         var json = await db.HashGetAsync(partition.Recurring, SchedulerKeyspace.Format(tokenId)).ConfigureAwait(false);
         return json.IsNullOrEmpty ? null : RecurringDefinition.Read(json!);
     }
@@ -279,7 +303,7 @@ internal sealed class RedisScheduleStore
     public async Task<ReleaseResult> Release(PartitionKeys partition, string token, long lease, TimeSpan delay, bool countAttempt, int attemptsAllowed,
         string reason, bool recurring = false, DateTimeOffset? nextOccurrence = null)
     {
-        var db = await _connection.Database().ConfigureAwait(false);
+        var db = await Database().ConfigureAwait(false);
         var reply = await db.ScriptEvaluateAsync(LuaScripts.Release, partition.ReleaseKeys,
             [token, lease, (long)delay.TotalMilliseconds, countAttempt ? "1" : "0", attemptsAllowed, reason,
                 !recurring ? 0 : nextOccurrence is { } next ? ToUnixMilliseconds(next.UtcDateTime) : -1]).ConfigureAwait(false);
@@ -346,7 +370,7 @@ internal sealed class RedisScheduleStore
     /// <summary>One partition's counts, in one step (see <c>read-counts.lua</c>).</summary>
     public async Task<RedisResult[]> ReadCounts(PartitionKeys partition)
     {
-        var db = await _connection.Database().ConfigureAwait(false);
+        var db = await Database().ConfigureAwait(false);
         return (RedisResult[])(await db.ScriptEvaluateAsync(LuaScripts.ReadCounts, partition.CountsKeys).ConfigureAwait(false))!;
     }
 
@@ -390,7 +414,7 @@ internal sealed class RedisScheduleStore
         IDatabase db;
         try
         {
-            db = await _connection.Database().ConfigureAwait(false);
+            db = await Database().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -102,9 +102,10 @@ public sealed class RecurringDeadLetterTests() : InspectionTestBase("recurring-d
         var queue = TestServers.UniqueName("recurring-dead");
         await using var bus = await TestBus.Start(nameof(A_bridge_keeps_a_schedule_going_past_occurrences_it_dead_letters), s => s.SchedulerEndpoint = queue);
         var now = DateTimeOffset.FromUnixTimeMilliseconds(await TestServers.RedisNow(Db));
-        var start = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() + 4);
+        // Far enough ahead that the schedule is stored, and its names deleted, before the first occurrence, even on a loaded machine.
+        var start = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() + 8);
         var token = RecurringDefinition.TokenFor("every-second", "tests").ToString("N");
-        var partition = new PartitionKeys(bus.KeyPrefix, 0);
+        var partition = new PartitionKeys(bus.KeyPrefix, 0, "0");
 
         await bus.RecurringScheduler.ScheduleRecurringPublish(new EverySecond(start, start.AddSeconds(2)), bus.Probe(1));
         await Wait.Until(async () => await Db.HashExistsAsync(partition.Recurring, token), TimeSpan.FromSeconds(30), "the schedule is stored");
