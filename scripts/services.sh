@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Local Redis + RabbitMQ for the tests and the demo, without Docker.
 #
-#   scripts/services.sh start [redis] [rabbitmq]   start (or reuse) the servers; installs them with apt if missing
-#   scripts/services.sh stop  [redis] [rabbitmq]   stop only what this script started (by PID / node name)
-#   scripts/services.sh status                      say what runs where; exit 0 only if both answer
+#   scripts/services.sh start [redis] [rabbitmq] [redis-cluster]
+#                                                   start (or reuse) the servers; installs them with apt if missing
+#                                                   (no name: redis and rabbitmq; the cluster only when named)
+#   scripts/services.sh stop  [redis] [rabbitmq] [redis-cluster]
+#                                                   stop only what this script started (by PID / node name)
+#   scripts/services.sh status                      say what runs where; exit 0 only if redis and rabbitmq answer
 #   scripts/services.sh env                         print the export lines the C# code reads
 #   scripts/services.sh install                     install missing packages only (apt, as root), chromium for the
 #                                                   dashboard's browser tests included
 #   scripts/services.sh clean                       stop what this script started, then delete .run/services/
 #
 # Ports (env): REDIS_PORT=6379, RABBITMQ_PORT=5672, RABBITMQ_MANAGEMENT_PORT=15672. Everything binds 127.0.0.1.
+# redis-cluster: a Redis Cluster of 3 primaries and 3 replicas on REDIS_CLUSTER_PORT=7000 and the five ports after it
+# (7000-7005), plain redis-server processes (no persistence: a test cluster) joined with `redis-cli --cluster create`.
 # Data, logs and the record of what was started live in <repo>/.run/services/ (gitignored).
 # A server that already answers on a port (a developer's own Redis, a RabbitMQ whose management API
 # answers guest/guest) is reused as it is, its config untouched, and never stopped by this script.
@@ -26,13 +31,17 @@ RABBITMQ_PORT="${RABBITMQ_PORT:-5672}"
 RABBITMQ_MANAGEMENT_PORT="${RABBITMQ_MANAGEMENT_PORT:-15672}"
 REDIS_START_TIMEOUT="${REDIS_START_TIMEOUT:-30}"
 RABBITMQ_START_TIMEOUT="${RABBITMQ_START_TIMEOUT:-60}"
+REDIS_CLUSTER_PORT="${REDIS_CLUSTER_PORT:-7000}"
+REDIS_CLUSTER_START_TIMEOUT="${REDIS_CLUSTER_START_TIMEOUT:-60}"
 
 REDIS_DIR="$RUN_DIR/redis"
 REDIS_STATE="$RUN_DIR/redis.started"
 RABBIT_DIR="$RUN_DIR/rabbitmq"
 RABBIT_STATE="$RUN_DIR/rabbitmq.started"
+CLUSTER_DIR="$RUN_DIR/redis-cluster"
+CLUSTER_STATE="$RUN_DIR/redis-cluster.started"
 
-for p in "$REDIS_PORT" "$RABBITMQ_PORT" "$RABBITMQ_MANAGEMENT_PORT"; do
+for p in "$REDIS_PORT" "$RABBITMQ_PORT" "$RABBITMQ_MANAGEMENT_PORT" "$REDIS_CLUSTER_PORT"; do
   [[ "$p" =~ ^[0-9]+$ ]] || { echo "[services] ERROR: port '$p' is not a number" >&2; exit 2; }
 done
 
@@ -136,7 +145,7 @@ install_missing() {
   local want=() what
   for what in "$@"; do
     case "$what" in
-      redis)
+      redis | redis-cluster)
         command -v redis-server >/dev/null 2>&1 || want+=(redis-server)
         command -v redis-cli >/dev/null 2>&1 || want+=(redis-tools)
         ;;
@@ -261,6 +270,129 @@ stop_redis() {
     log "Redis: pid ${pid:-?} was already gone"
   fi
   rm -f "$REDIS_STATE"
+}
+
+# ---------------------------------------------------------------- redis cluster
+
+cluster_ports() { # the six ports: 3 primaries, then 3 replicas (redis-cli --cluster create picks who replicates whom)
+  local i
+  for i in 0 1 2 3 4 5; do echo $((REDIS_CLUSTER_PORT + i)); done
+}
+
+cluster_ok() { # port: the node answers and says cluster_state:ok
+  local out
+  out="$(timeout 3 redis-cli -h "$HOST" -p "$1" cluster info 2>/dev/null || true)"
+  [[ "$out" == *cluster_state:ok* ]]
+}
+
+cluster_all_ok() {
+  local port
+  for port in $(cluster_ports); do cluster_ok "$port" || return 1; done
+}
+
+cluster_primaries() { # the connection string: the three primaries' addresses, comma-separated
+  echo "$HOST:$REDIS_CLUSTER_PORT,$HOST:$((REDIS_CLUSTER_PORT + 1)),$HOST:$((REDIS_CLUSTER_PORT + 2))"
+}
+
+start_redis_cluster() {
+  mkdir -p "$CLUSTER_DIR"
+  if [[ -f "$CLUSTER_STATE" ]]; then
+    local pids alive=0 pid
+    pids="$(read_state "$CLUSTER_STATE" pids)"
+    for pid in $pids; do pid_is "$pid" redis-server && alive=$((alive + 1)); done
+    if ((alive == 6)) && [[ "$(read_state "$CLUSTER_STATE" port)" == "$REDIS_CLUSTER_PORT" ]]; then
+      if wait_cluster "$REDIS_CLUSTER_START_TIMEOUT"; then
+        log "Redis Cluster: reusing the cluster this script started earlier (pids $pids, $HOST:$REDIS_CLUSTER_PORT-$((REDIS_CLUSTER_PORT + 5)))"
+        return 0
+      fi
+      die "the Redis Cluster this script started earlier (pids $pids) does not say cluster_state:ok: run '$0 stop redis-cluster' first"
+    fi
+    ((alive == 0)) || die "only $alive of the 6 Redis Cluster nodes this script started (pids $pids) still run: run '$0 stop redis-cluster' first"
+    log "Redis Cluster: removing a stale record (its processes are gone)"
+    rm -f "$CLUSTER_STATE"
+  fi
+
+  if cluster_all_ok; then
+    log "Redis Cluster: a cluster already answers on $HOST:$REDIS_CLUSTER_PORT-$((REDIS_CLUSTER_PORT + 5)); reusing it as it is (not started here, will not be stopped here)"
+    return 0
+  fi
+  local port
+  for port in $(cluster_ports); do
+    port_open "$port" && die "port $port on $HOST is in use, but not by a healthy Redis Cluster node. Free ports $REDIS_CLUSTER_PORT-$((REDIS_CLUSTER_PORT + 5)) or set REDIS_CLUSTER_PORT."
+  done
+
+  install_missing redis
+  log "Redis Cluster: starting 6 redis-server nodes on $HOST:$REDIS_CLUSTER_PORT-$((REDIS_CLUSTER_PORT + 5)) (data and logs in $CLUSTER_DIR)"
+  local pids=() dir
+  for port in $(cluster_ports); do
+    dir="$CLUSTER_DIR/$port"
+    rm -rf "$dir" && mkdir -p "$dir"   # a fresh node each time: no persistence, no old cluster config
+    (
+      cd "$dir"
+      exec setsid nohup redis-server --port "$port" --bind "$HOST" --dir "$dir" \
+        --cluster-enabled yes --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 \
+        --notify-keyspace-events Ex --save "" --appendonly no --daemonize no \
+        --maxmemory-policy noeviction --logfile "$dir/redis.log" >/dev/null 2>&1 </dev/null
+    ) &
+    pids+=("$!")
+  done
+  # Record at once, so a `stop` can clean up even if what follows fails or is interrupted.
+  printf 'pids=%s\nport=%s\n' "${pids[*]}" "$REDIS_CLUSTER_PORT" >"$CLUSTER_STATE"
+
+  for port in $(cluster_ports); do
+    if ! wait_redis "$port" "$REDIS_START_TIMEOUT"; then
+      tail_log "$CLUSTER_DIR/$port/redis.log"
+      stop_redis_cluster >/dev/null 2>&1 || true
+      die "Redis Cluster node $HOST:$port did not answer PING within ${REDIS_START_TIMEOUT}s"
+    fi
+  done
+
+  local nodes=()
+  for port in $(cluster_ports); do nodes+=("$HOST:$port"); done
+  if ! timeout 60 redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$CLUSTER_DIR/create.log" 2>&1 </dev/null; then
+    tail_log "$CLUSTER_DIR/create.log"
+    stop_redis_cluster >/dev/null 2>&1 || true
+    die "redis-cli --cluster create failed"
+  fi
+  if ! wait_cluster "$REDIS_CLUSTER_START_TIMEOUT"; then
+    tail_log "$CLUSTER_DIR/create.log"
+    stop_redis_cluster >/dev/null 2>&1 || true
+    die "the Redis Cluster nodes did not all say cluster_state:ok within ${REDIS_CLUSTER_START_TIMEOUT}s"
+  fi
+  mark_started redis-cluster
+  log "Redis Cluster: ready, 3 primaries + 3 replicas on $HOST:$REDIS_CLUSTER_PORT-$((REDIS_CLUSTER_PORT + 5)) (pids ${pids[*]})"
+}
+
+wait_cluster() { # timeout: until every node says cluster_state:ok
+  local deadline=$((SECONDS + $1))
+  while ((SECONDS < deadline)); do
+    cluster_all_ok && return 0
+    sleep 0.3
+  done
+  return 1
+}
+
+stop_redis_cluster() {
+  if [[ ! -f "$CLUSTER_STATE" ]]; then
+    log "Redis Cluster: nothing started by this script; nothing to stop"
+    return 0
+  fi
+  local pids pid deadline
+  pids="$(read_state "$CLUSTER_STATE" pids)"
+  log "Redis Cluster: stopping redis-server pids $pids"
+  for pid in $pids; do
+    if pid_is "$pid" redis-server; then kill -TERM "$pid" 2>/dev/null || true; fi
+  done
+  deadline=$((SECONDS + 20))
+  for pid in $pids; do
+    while pid_is "$pid" redis-server && ((SECONDS < deadline)); do sleep 0.1; done
+    if pid_is "$pid" redis-server; then
+      log "Redis Cluster: pid $pid still alive after 20s, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  log "Redis Cluster: stopped"
+  rm -f "$CLUSTER_STATE"
 }
 
 # ---------------------------------------------------------------- rabbitmq
@@ -470,6 +602,14 @@ status() {
   else
     echo "rabbitmq: not running on $HOST:$RABBITMQ_PORT (management $HOST:$RABBITMQ_MANAGEMENT_PORT)"; ok=1
   fi
+  # The cluster is optional (only the tests use it): reported, but not part of the exit code.
+  if [[ -f "$CLUSTER_STATE" ]] && cluster_all_ok; then
+    echo "redis-cluster: running, started by services.sh (pids $(read_state "$CLUSTER_STATE" pids), $HOST:$REDIS_CLUSTER_PORT-$((REDIS_CLUSTER_PORT + 5)))"
+  elif cluster_all_ok; then
+    echo "redis-cluster: running on $HOST:$REDIS_CLUSTER_PORT-$((REDIS_CLUSTER_PORT + 5)), not started by services.sh (reused, never stopped here)"
+  else
+    echo "redis-cluster: not running on $HOST:$REDIS_CLUSTER_PORT-$((REDIS_CLUSTER_PORT + 5)) (optional: '$0 start redis-cluster')"
+  fi
   return "$ok"
 }
 
@@ -480,13 +620,14 @@ export RABBITMQ=amqp://guest:guest@$HOST:$RABBITMQ_PORT/
 export RABBITMQ_MANAGEMENT=http://guest:guest@$HOST:$RABBITMQ_MANAGEMENT_PORT/
 export ConnectionStrings__Redis=$HOST:$REDIS_PORT
 export ConnectionStrings__RabbitMq=amqp://guest:guest@$HOST:$RABBITMQ_PORT/
+export REDIS_CLUSTER=$(cluster_primaries)
 EOF
 }
 
 # ---------------------------------------------------------------- main
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -494,8 +635,8 @@ which_services() { # args -> list (default both)
   local s out=()
   for s in "$@"; do
     case "$s" in
-      redis | rabbitmq) out+=("$s") ;;
-      *) log "unknown service '$s' (redis or rabbitmq)"; exit 2 ;;
+      redis | rabbitmq | redis-cluster) out+=("$s") ;;
+      *) log "unknown service '$s' (redis, rabbitmq or redis-cluster)"; exit 2 ;;
     esac
   done
   ((${#out[@]})) || out=(redis rabbitmq)
@@ -506,13 +647,14 @@ cmd="${1:-}"; shift || true
 case "$cmd" in
   start)
     mkdir -p "$RUN_DIR"
-    for s in $(which_services "$@"); do "start_$s"; done
+    for s in $(which_services "$@"); do "start_${s//-/_}"; done
     ;;
   stop)
     # RabbitMQ first: it may hold connections to nothing else, but stop in reverse start order anyway.
     list="$(which_services "$@")"
     [[ " $list " == *" rabbitmq "* ]] && stop_rabbitmq
     [[ " $list " == *" redis "* ]] && stop_redis
+    [[ " $list " == *" redis-cluster "* ]] && stop_redis_cluster
     true
     ;;
   status) status ;;
@@ -520,6 +662,7 @@ case "$cmd" in
   clean)
     stop_rabbitmq
     stop_redis
+    stop_redis_cluster
     rm -rf "$RUN_DIR"
     log "removed $RUN_DIR"
     ;;

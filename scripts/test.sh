@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one test command:  ./scripts/test.sh [extra dotnet test args, e.g. --filter FullyQualifiedName~Scheduler]
 #
-# Starts (or reuses) Redis and RabbitMQ via scripts/services.sh, exports the connection settings
-# (REDIS, RABBITMQ, RABBITMQ_MANAGEMENT, ConnectionStrings__*), runs `dotnet test Messaging.sln -c Release`
+# Starts (or reuses) Redis, RabbitMQ and the local Redis Cluster (7000-7005) via scripts/services.sh, exports the
+# connection settings (REDIS, RABBITMQ, RABBITMQ_MANAGEMENT, REDIS_CLUSTER, ConnectionStrings__*), runs `dotnet test Messaging.sln -c Release`
 # with TRX results in .run/test-results/, and prints as its LAST line:
 #     N passed, N failed, N skipped
 # (skipped = every test in the TRX counters that neither passed nor failed, e.g. [Fact(Skip=...)]).
@@ -36,15 +36,15 @@ finish() { # exit_code passed failed skipped [reason...]
 }
 
 # ---------------------------------------------------------------- services
-if ! SERVICES_STARTED_FILE="$STARTED_FILE" "$ROOT/scripts/services.sh" start; then
-  finish 1 0 0 0 "could not start Redis/RabbitMQ (see the services log above); no test was run"
+if ! SERVICES_STARTED_FILE="$STARTED_FILE" "$ROOT/scripts/services.sh" start redis rabbitmq redis-cluster; then
+  finish 1 0 0 0 "could not start Redis/RabbitMQ/the Redis Cluster (see the services log above); no test was run"
 fi
 eval "$("$ROOT/scripts/services.sh" env)"
 # The dashboard's browser tests drive Debian's chromium: install it when it is missing (apt, as root).
 if ! command -v chromium >/dev/null 2>&1 && [[ -z "${CHROMIUM:-}" ]]; then
   "$ROOT/scripts/services.sh" install || say "warning: could not install chromium; the dashboard's browser tests will fail"
 fi
-say "REDIS=$REDIS RABBITMQ=$RABBITMQ RABBITMQ_MANAGEMENT=$RABBITMQ_MANAGEMENT"
+say "REDIS=$REDIS RABBITMQ=$RABBITMQ RABBITMQ_MANAGEMENT=$RABBITMQ_MANAGEMENT REDIS_CLUSTER=$REDIS_CLUSTER"
 
 # ---------------------------------------------------------------- dotnet test
 rm -rf "$RESULTS"

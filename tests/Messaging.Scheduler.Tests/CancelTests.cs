@@ -5,12 +5,25 @@ namespace Messaging.Scheduler.Tests;
 
 /// <summary>Cancel and reschedule by token. "Never delivered" is shown by a later sentinel message: the bridge delivers
 /// in due order, so once the sentinel arrived, the cancelled message's time had passed.</summary>
-public sealed class CancelTests
+public class CancelTests
 {
+    readonly RedisTarget _target;
+
+    /// <summary>On the single Redis.</summary>
+    public CancelTests() : this(RedisTarget.Single)
+    {
+    }
+
+    /// <summary>On <paramref name="target" />.</summary>
+    protected CancelTests(RedisTarget target)
+    {
+        _target = target;
+    }
+
     [Fact]
     public async Task A_message_cancelled_before_it_is_due_is_never_delivered()
     {
-        await using var bus = await TestBus.Start(nameof(A_message_cancelled_before_it_is_due_is_never_delivered));
+        await using var bus = await _target.Start(nameof(A_message_cancelled_before_it_is_due_is_never_delivered));
         var now = DateTime.UtcNow;
 
         var cancelled = await bus.Scheduler.SchedulePublish(now.AddMilliseconds(1000), bus.Probe(1));
@@ -21,28 +34,29 @@ public sealed class CancelTests
         Timing.OnTime(bus.Log.Single(2), sentinel.ScheduledTime);
         Assert.DoesNotContain(bus.Log.Deliveries, d => d.Message.Number == 1);
 
-        var db = await TestServers.RedisDatabase();
-        Assert.False(await db.HashExistsAsync($"{bus.KeyPrefix}{{0}}:entries", cancelled.TokenId.ToString("N")));
+        var db = await _target.Database();
+        Assert.False(await db.HashExistsAsync(bus.PartitionOf(cancelled.TokenId).Entries, cancelled.TokenId.ToString("N")));
     }
 
     [Fact]
     public async Task CancelScheduledSend_by_address_and_token_removes_the_entry()
     {
-        await using var bus = await TestBus.Start(nameof(CancelScheduledSend_by_address_and_token_removes_the_entry));
+        await using var bus = await _target.Start(nameof(CancelScheduledSend_by_address_and_token_removes_the_entry));
         var scheduled = await bus.Scheduler.ScheduleSend(bus.QueueAddress!, DateTime.UtcNow.AddSeconds(30), bus.Probe(4));
 
         await bus.Scheduler.CancelScheduledSend(bus.QueueAddress!, scheduled.TokenId);
 
-        var db = await TestServers.RedisDatabase();
-        Assert.Equal(0, await db.SortedSetLengthAsync($"{bus.KeyPrefix}{{0}}:due"));
-        Assert.Equal(0, await db.HashLengthAsync($"{bus.KeyPrefix}{{0}}:entries"));
-        Assert.False(await db.KeyExistsAsync($"{bus.KeyPrefix}{{0}}:PROBE:{scheduled.TokenId:N}"), "the trigger key is removed with the entry");
+        var db = await _target.Database();
+        var partition = bus.PartitionOf(scheduled.TokenId);
+        Assert.Equal(0, await db.SortedSetLengthAsync(partition.Due));
+        Assert.Equal(0, await db.HashLengthAsync(partition.Entries));
+        Assert.False(await db.KeyExistsAsync(partition.Trigger("PROBE", scheduled.TokenId.ToString("N"))), "the trigger key is removed with the entry");
     }
 
     [Fact]
     public async Task Scheduling_the_same_token_again_replaces_the_message_and_delivers_it_once_at_the_new_time()
     {
-        await using var bus = await TestBus.Start(nameof(Scheduling_the_same_token_again_replaces_the_message_and_delivers_it_once_at_the_new_time));
+        await using var bus = await _target.Start(nameof(Scheduling_the_same_token_again_replaces_the_message_and_delivers_it_once_at_the_new_time));
         var token = NewId.NextGuid();
         var now = DateTime.UtcNow;
         var pipe = Pipe.Execute<SendContext<ProbeMessage>>(context => context.ScheduledMessageId = token);

@@ -6,8 +6,21 @@ using StackExchange.Redis;
 namespace Messaging.Scheduler.Tests;
 
 /// <summary>Recurring schedules through the scheduler endpoint, with MassTransit's <see cref="IRecurringMessageScheduler" />.</summary>
-public sealed class RecurringTests
+public class RecurringTests
 {
+    readonly RedisTarget _target;
+
+    /// <summary>On the single Redis.</summary>
+    public RecurringTests() : this(RedisTarget.Single)
+    {
+    }
+
+    /// <summary>On <paramref name="target" />.</summary>
+    protected RecurringTests(RedisTarget target)
+    {
+        _target = target;
+    }
+
     sealed class Schedule : DefaultRecurringSchedule
     {
         public Schedule(string id, string cron, DateTimeOffset start, DateTimeOffset? end, string? timeZoneId = null)
@@ -21,25 +34,26 @@ public sealed class RecurringTests
         }
     }
 
-    static async Task<DateTimeOffset> NextWholeSecond(int plusSeconds)
+    async Task<DateTimeOffset> NextWholeSecond(int plusSeconds)
     {
-        var now = DateTimeOffset.FromUnixTimeMilliseconds(await TestServers.RedisNow(await TestServers.RedisDatabase()));
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(await TestServers.RedisNow(await _target.Database()));
         return DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds() + plusSeconds);
     }
 
-    static Task<bool> ScheduleExists(TestBus bus, string id) => Exists(bus, id, "recurring");
+    Task<bool> ScheduleExists(TestBus bus, string id) => Exists(bus, id, "recurring");
 
-    static async Task<bool> Exists(TestBus bus, string id, string hash)
+    async Task<bool> Exists(TestBus bus, string id, string hash)
     {
-        var db = await TestServers.RedisDatabase();
-        return await db.HashExistsAsync($"{bus.KeyPrefix}{{0}}:{hash}", RecurringDefinition.TokenFor(id, "tests").ToString("N"));
+        var db = await _target.Database();
+        var token = RecurringDefinition.TokenFor(id, "tests");
+        return await db.HashExistsAsync(bus.PartitionOf(token).Root + hash, token.ToString("N"));
     }
 
     [Fact]
     public async Task An_every_second_schedule_fires_once_per_second_between_its_start_and_end()
     {
         var queue = TestServers.UniqueName("recurring");
-        await using var bus = await TestBus.Start(nameof(An_every_second_schedule_fires_once_per_second_between_its_start_and_end), s => s.SchedulerEndpoint = queue);
+        await using var bus = await _target.Start(nameof(An_every_second_schedule_fires_once_per_second_between_its_start_and_end), s => s.SchedulerEndpoint = queue);
         var start = await NextWholeSecond(3);
 
         await bus.RecurringScheduler.ScheduleRecurringPublish(new Schedule("every-second", "* * * * * ?", start, start.AddSeconds(3)), bus.Probe(1));
@@ -58,7 +72,7 @@ public sealed class RecurringTests
     public async Task A_cron_schedule_in_a_time_zone_fires_the_expected_number_of_times_in_a_window()
     {
         var queue = TestServers.UniqueName("recurring");
-        await using var bus = await TestBus.Start(nameof(A_cron_schedule_in_a_time_zone_fires_the_expected_number_of_times_in_a_window), s => s.SchedulerEndpoint = queue);
+        await using var bus = await _target.Start(nameof(A_cron_schedule_in_a_time_zone_fires_the_expected_number_of_times_in_a_window), s => s.SchedulerEndpoint = queue);
         var start = await NextWholeSecond(3);
         if (start.ToUnixTimeSeconds() % 2 == 1)
             start = start.AddSeconds(1);
@@ -79,7 +93,7 @@ public sealed class RecurringTests
     public async Task A_cancelled_schedule_stops_and_a_paused_one_waits_until_resumed()
     {
         var queue = TestServers.UniqueName("recurring");
-        await using var bus = await TestBus.Start(nameof(A_cancelled_schedule_stops_and_a_paused_one_waits_until_resumed), s => s.SchedulerEndpoint = queue);
+        await using var bus = await _target.Start(nameof(A_cancelled_schedule_stops_and_a_paused_one_waits_until_resumed), s => s.SchedulerEndpoint = queue);
         var start = await NextWholeSecond(2);
         var scheduler = bus.RecurringScheduler;
         await scheduler.ScheduleRecurringPublish(new Schedule("paused", "* * * * * ?", start, null), bus.Probe(1));
@@ -114,7 +128,7 @@ public sealed class RecurringTests
         var queue = TestServers.UniqueName("recurring");
 
         // The consuming service (with the scheduler endpoint) stays up; the worker that runs the bridge restarts.
-        await using var service = await TestBus.Start(name, s =>
+        await using var service = await _target.Start(name, s =>
         {
             s.Bridge = false;
             s.SchedulerEndpoint = queue;
@@ -130,13 +144,13 @@ public sealed class RecurringTests
         var start = await NextWholeSecond(3);
         start = start.AddSeconds((3 - start.ToUnixTimeSeconds() % 3) % 3);
         var occurrences = Enumerable.Range(0, 4).Select(i => start.AddSeconds(3 * i)).ToList();
-        await using (await TestBus.Start(name, Worker))
+        await using (await _target.Start(name, Worker))
         {
             await service.RecurringScheduler.ScheduleRecurringPublish(new Schedule("restart", "*/3 * * * * ?", start, occurrences[^1]), service.Probe(1));
             await service.Log.WaitFor(1, TimeSpan.FromSeconds(30));
         }
 
-        await using (await TestBus.Start(name, Worker))
+        await using (await _target.Start(name, Worker))
             await Wait.Until(async () => !await ScheduleExists(service, "restart"), TimeSpan.FromSeconds(60), "the schedule ended");
 
         await service.Log.WaitFor(occurrences.Count, TimeSpan.FromSeconds(10));

@@ -4,12 +4,25 @@ using Messaging.Scheduler.Tests.Infrastructure;
 namespace Messaging.Scheduler.Tests;
 
 /// <summary>The ways in: <see cref="IMessageScheduler" />, a consumer's <c>context.SchedulePublish</c>, and a scheduled send.</summary>
-public sealed class SchedulingTests
+public class SchedulingTests
 {
+    readonly RedisTarget _target;
+
+    /// <summary>On the single Redis.</summary>
+    public SchedulingTests() : this(RedisTarget.Single)
+    {
+    }
+
+    /// <summary>On <paramref name="target" />.</summary>
+    protected SchedulingTests(RedisTarget target)
+    {
+        _target = target;
+    }
+
     [Fact]
     public async Task SchedulePublish_from_the_message_scheduler_is_consumed_when_due()
     {
-        await using var bus = await TestBus.Start(nameof(SchedulePublish_from_the_message_scheduler_is_consumed_when_due));
+        await using var bus = await _target.Start(nameof(SchedulePublish_from_the_message_scheduler_is_consumed_when_due));
 
         var due = DateTime.UtcNow.AddMilliseconds(1500);
         var scheduled = await bus.Scheduler.SchedulePublish(due, bus.Probe(1));
@@ -23,7 +36,7 @@ public sealed class SchedulingTests
     [Fact]
     public async Task SchedulePublish_from_inside_a_consumer_is_consumed_when_due_in_the_same_conversation()
     {
-        await using var bus = await TestBus.Start(nameof(SchedulePublish_from_inside_a_consumer_is_consumed_when_due_in_the_same_conversation));
+        await using var bus = await _target.Start(nameof(SchedulePublish_from_inside_a_consumer_is_consumed_when_due_in_the_same_conversation));
 
         await bus.Bus.Publish(new ScheduleFromConsumer { RunId = bus.RunId, Number = 7, DelayMilliseconds = 1000 });
 
@@ -41,7 +54,7 @@ public sealed class SchedulingTests
     [Fact]
     public async Task ScheduleSend_to_a_queue_address_is_consumed_there_when_due()
     {
-        await using var bus = await TestBus.Start(nameof(ScheduleSend_to_a_queue_address_is_consumed_there_when_due));
+        await using var bus = await _target.Start(nameof(ScheduleSend_to_a_queue_address_is_consumed_there_when_due));
 
         var address = bus.QueueAddress!;
         var scheduled = await bus.Scheduler.ScheduleSend(address, DateTime.UtcNow.AddSeconds(1), bus.Probe(3));
@@ -55,7 +68,7 @@ public sealed class SchedulingTests
     [Fact]
     public async Task Ids_and_headers_set_when_scheduling_arrive_unchanged()
     {
-        await using var bus = await TestBus.Start(nameof(Ids_and_headers_set_when_scheduling_arrive_unchanged));
+        await using var bus = await _target.Start(nameof(Ids_and_headers_set_when_scheduling_arrive_unchanged));
 
         var messageId = NewId.NextGuid();
         var correlationId = NewId.NextGuid();
@@ -87,8 +100,8 @@ public sealed class SchedulingTests
     [Fact]
     public async Task A_time_in_the_past_is_due_at_once()
     {
-        await using var bus = await TestBus.Start(nameof(A_time_in_the_past_is_due_at_once));
-        var before = await TestServers.RedisNow(await TestServers.RedisDatabase());
+        await using var bus = await _target.Start(nameof(A_time_in_the_past_is_due_at_once));
+        var before = await TestServers.RedisNow(await _target.Database());
 
         await bus.Scheduler.SchedulePublish(DateTime.UtcNow.AddMinutes(-5), bus.Probe(9));
 
@@ -101,7 +114,7 @@ public sealed class SchedulingTests
     [Fact]
     public async Task Local_times_are_converted_to_utc_as_MassTransit_does()
     {
-        await using var bus = await TestBus.Start(nameof(Local_times_are_converted_to_utc_as_MassTransit_does));
+        await using var bus = await _target.Start(nameof(Local_times_are_converted_to_utc_as_MassTransit_does));
 
         var dueUtc = DateTime.UtcNow.AddSeconds(1);
         var scheduled = await bus.Scheduler.SchedulePublish(dueUtc.ToLocalTime(), bus.Probe(11));

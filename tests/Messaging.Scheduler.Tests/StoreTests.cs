@@ -6,14 +6,27 @@ namespace Messaging.Scheduler.Tests;
 
 /// <summary>The Redis store's scripts against a real Redis: claim by the Redis clock, leases, acknowledgement, release,
 /// dead-lettering, cancel, and the trigger key.</summary>
-public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOptions { Configuration = TestServers.Redis, LeaseDuration = TimeSpan.FromSeconds(1), MaxDeliveryAttempts = 2 })
+public class StoreTests : StoreTestBase
 {
+    /// <summary>On the single Redis.</summary>
+    public StoreTests() : this(RedisTarget.Single)
+    {
+    }
+
+    /// <summary>On <paramref name="target" />.</summary>
+    protected StoreTests(RedisTarget target) : base("store", new RedisSchedulerOptions
+    {
+        Configuration = target.Configuration, Partitions = target.Partitions(), LeaseDuration = TimeSpan.FromSeconds(1), MaxDeliveryAttempts = 2,
+    })
+    {
+    }
+
     [Fact]
     public async Task Claim_takes_only_what_is_due_by_the_redis_clock_and_says_when_the_next_is_due()
     {
         var now = await RedisUtc();
-        var due = Guid.NewGuid();
-        var later = Guid.NewGuid();
+        var due = NewToken();
+        var later = NewToken();
         await Store.Schedule(due, now.AddSeconds(-1), "A", Message());
         await Store.Schedule(later, now.AddMinutes(10), "A", Message());
 
@@ -31,7 +44,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task A_compact_entry_is_read_back_by_another_bridge_with_the_names_it_refers_to()
     {
-        var token = Guid.NewGuid();
+        var token = NewToken();
         var envelope = await new ScheduledMessageSerializer(int.MaxValue).Serialize(new Uri("rabbitmq://localhost/Contracts:Notice"),
             new CompactEnvelopeTests.Notice("K", "R", "text", 1, DateTime.UnixEpoch, 1m), MassTransit.Pipe.Empty<MassTransit.SendContext<CompactEnvelopeTests.Notice>>(),
             token, null, null, CancellationToken.None);
@@ -62,7 +75,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
         {
             var (entry, token) = await serializer.Encode(new Uri("rabbitmq://localhost/Contracts:Notice"),
                 new CompactEnvelopeTests.Notice("K", "R", "text", 1, DateTime.UnixEpoch, 1m), MassTransit.Pipe.Empty<MassTransit.SendContext<CompactEnvelopeTests.Notice>>(),
-                Guid.NewGuid(), null, null, CancellationToken.None);
+                NewToken(), null, null, CancellationToken.None);
             Assert.NotNull(await Store.Schedule(token, (await RedisUtc()).AddMinutes(-1), "A", entry));
             return token;
         }
@@ -86,7 +99,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task A_claimed_entry_cannot_be_cancelled_and_is_deleted_only_by_its_own_claim()
     {
-        var token = Guid.NewGuid();
+        var token = NewToken();
         await Store.Schedule(token, await RedisUtc(), "A", Message());
         var claimed = Assert.Single((await Store.Claim(Partition)).Messages);
 
@@ -100,7 +113,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task An_expired_lease_is_taken_back_and_the_old_claim_can_no_longer_acknowledge()
     {
-        await Store.Schedule(Guid.NewGuid(), await RedisUtc(), "A", Message());
+        await Store.Schedule(NewToken(), await RedisUtc(), "A", Message());
         var crashed = Assert.Single((await Store.Claim(Partition)).Messages);
 
         Assert.Empty((await Store.Claim(Partition)).Messages);
@@ -117,7 +130,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task Release_retries_after_the_delay_and_dead_letters_after_the_allowed_attempts()
     {
-        await Store.Schedule(Guid.NewGuid(), await RedisUtc(), "A", Message());
+        await Store.Schedule(NewToken(), await RedisUtc(), "A", Message());
         var first = Assert.Single((await Store.Claim(Partition)).Messages);
 
         // A failure that is not the message's fault (the bus was down) does not use up an attempt.
@@ -149,7 +162,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task An_entry_is_stored_as_attempts_channel_and_payload_and_a_retry_rewrites_only_the_attempts()
     {
-        var token = Guid.NewGuid();
+        var token = NewToken();
         var encoded = StoredMessageCodec.Encode(Message(), token);
         // The label (message type and destination name ids, for the counts) sits between the header and the payload.
         byte[] payload = [.. encoded.Label.ToBytes(), .. encoded.Payload];
@@ -166,7 +179,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task An_entry_without_the_header_is_handed_back_as_unreadable_and_dead_lettered_as_it_is()
     {
-        var token = Guid.NewGuid().ToString("N");
+        var token = NewToken().ToString("N");
         await Db.HashSetAsync(Partition.Entries, token, "not a scheduler entry");
         await Db.SortedSetAddAsync(Partition.Due, token, 0);
 
@@ -185,7 +198,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task Scheduling_a_token_again_while_it_is_in_flight_keeps_the_new_entry_when_the_old_delivery_is_acknowledged()
     {
-        var token = Guid.NewGuid();
+        var token = NewToken();
         await Store.Schedule(token, await RedisUtc(), "A", Message("old"));
         var old = Assert.Single((await Store.Claim(Partition)).Messages);
 
@@ -201,7 +214,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task The_trigger_key_shows_the_time_left_and_goes_with_a_cancel()
     {
-        var token = Guid.NewGuid();
+        var token = NewToken();
         var untilDue = await Store.Schedule(token, (await RedisUtc()).AddSeconds(60), "SELLER", Message());
         var trigger = Partition.Trigger("SELLER", token.ToString("N"));
 
@@ -209,7 +222,8 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
         var ttl = await Db.KeyTimeToLiveAsync(trigger);
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value.TotalSeconds, 55, 60);
-        Assert.StartsWith(SchedulerOptions.KeyPrefix + "{0}:SELLER:", trigger.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith(Partition.Root + "SELLER:", trigger.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith(SchedulerOptions.KeyPrefix + "{", trigger.ToString(), StringComparison.Ordinal);
 
         Assert.Equal(CancelOutcome.Cancelled, await Store.Cancel(token));
         Assert.False(await Db.KeyExistsAsync(trigger));
@@ -219,7 +233,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task A_cancel_command_handled_before_the_schedule_command_it_followed_still_wins()
     {
-        var token = Guid.NewGuid();
+        var token = NewToken();
         var now = await RedisUtc();
 
         Assert.Equal(CancelOutcome.NotFound, await Store.Cancel(token, commandSentUtc: now));
@@ -233,7 +247,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     [Fact]
     public async Task A_message_years_ahead_is_stored_with_its_due_time_and_a_trigger_key_that_lasts_as_long()
     {
-        var token = Guid.NewGuid();
+        var token = NewToken();
         var due = (await RedisUtc()).AddYears(5);
 
         var untilDue = await Store.Schedule(token, due, "SELLER", Message());
@@ -249,7 +263,7 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
     public async Task Without_trigger_keys_only_the_index_and_the_entry_are_written()
     {
         SchedulerOptions.TriggerKeys = false;
-        var token = Guid.NewGuid();
+        var token = NewToken();
         await Store.Schedule(token, (await RedisUtc()).AddSeconds(60), "SELLER", Message());
 
         Assert.False(await Db.KeyExistsAsync(Partition.Trigger("SELLER", token.ToString("N"))));
@@ -266,9 +280,9 @@ public sealed class StoreTests() : StoreTestBase("store", new RedisSchedulerOpti
         queue.OnMessage(message => woken.Enqueue(message.Message!));
         var now = await RedisUtc();
 
-        await Store.Schedule(Guid.NewGuid(), now.AddMinutes(10), "A", Message());
-        await Store.Schedule(Guid.NewGuid(), now.AddMinutes(20), "A", Message());
-        await Store.Schedule(Guid.NewGuid(), now.AddMinutes(5), "A", Message());
+        await Store.Schedule(NewToken(), now.AddMinutes(10), "A", Message());
+        await Store.Schedule(NewToken(), now.AddMinutes(20), "A", Message());
+        await Store.Schedule(NewToken(), now.AddMinutes(5), "A", Message());
 
         await Wait.Until(() => woken.Count >= 2, TimeSpan.FromSeconds(10), "two wake-ups arrived");
         Assert.Equal([Timing.UnixMs(now.AddMinutes(10)).ToString(System.Globalization.CultureInfo.InvariantCulture),

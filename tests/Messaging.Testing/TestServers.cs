@@ -31,12 +31,20 @@ public static class TestServers
 
     static readonly Lazy<Task<ConnectionMultiplexer>> SharedRedis = new(() => ConnectRedis());
 
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<ConnectionMultiplexer>>> SharedConnections = new(StringComparer.Ordinal);
+
     /// <summary>
     /// The StackExchange.Redis configuration string: <c>REDIS</c>; without it, a Redis container started once per test run
     /// (Testcontainers, <c>redis:7</c>, stopped when the process exits) where a Docker engine is reachable, else
     /// <c>127.0.0.1:6379</c>.
     /// </summary>
     public static string Redis => RedisAddress.Value;
+
+    /// <summary>
+    /// The local Redis Cluster's configuration string, its three primaries: <c>REDIS_CLUSTER</c>, default
+    /// <c>127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002</c> (<c>scripts/services.sh start redis-cluster</c>; test.sh starts it).
+    /// </summary>
+    public static string RedisCluster => Variable("REDIS_CLUSTER", "127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002");
 
     /// <summary>The AMQP address: <c>RABBITMQ</c>, default <c>amqp://guest:guest@127.0.0.1:5672/</c>.</summary>
     public static Uri RabbitMq => new(Variable("RABBITMQ", "amqp://guest:guest@127.0.0.1:5672/"));
@@ -72,6 +80,19 @@ public static class TestServers
     /// reads and writes (never FLUSHDB: every test has its own prefix).
     /// </summary>
     public static async Task<IDatabase> RedisDatabase() => (await SharedRedis.Value).GetDatabase();
+
+    /// <summary>
+    /// The database of one connection to the Redis (or Redis Cluster) at <paramref name="configuration" /> that every test of
+    /// the process shares, for the tests' own reads and writes.
+    /// </summary>
+    public static async Task<IDatabase> RedisDatabase(string configuration)
+    {
+        if (configuration == Redis)
+            return await RedisDatabase();
+
+        var shared = SharedConnections.GetOrAdd(configuration, c => new Lazy<Task<ConnectionMultiplexer>>(() => ConnectRedis(c)));
+        return (await shared.Value).GetDatabase();
+    }
 
     /// <summary>The Redis server's clock, Unix ms: the clock every due-time decision is made on.</summary>
     public static async Task<long> RedisNow(IDatabase db)

@@ -6,7 +6,7 @@ namespace Messaging.Scheduler.Delivery;
 
 /// <summary>
 /// Step 4 of a message's life: the trigger. Listens for the <c>expired</c> keyspace event of a trigger
-/// key under our prefix, and for the wake-up a producer publishes when it schedules a message earlier than any other, and
+/// key under our prefix (from every primary of a Redis Cluster), and for the wake-up a producer publishes when it schedules a message earlier than any other, and
 /// wakes the bridge. A hint only: events are lost while disconnected and come late under load, so the bridge also keeps
 /// its own timer on the due index.
 /// </summary>
@@ -45,8 +45,12 @@ internal sealed class TriggerListener
         if (!_options.TriggerKeys)
             return "not used (trigger keys are off)";
 
+        // Keyspace events are local to the node whose key expired, and a Redis Cluster does not pass them on: a plain
+        // SUBSCRIBE hears one node. The key-event channel subscribes on every primary and follows the topology (a failover's
+        // new primary, a node added), so a trigger key wakes the bridges wherever its partition lives. On one Redis it is
+        // the same SUBSCRIBE as before.
         var prefix = _keyspace.Prefix;
-        var expired = RedisChannel.Literal($"__keyevent@{_connection.DatabaseIndex}__:expired");
+        var expired = RedisChannel.KeyEvent(KeyNotificationType.Expired, _connection.DatabaseIndex);
         await subscriber.SubscribeAsync(expired, (_, key) =>
         {
             if (key.StartsWith(prefix))

@@ -80,7 +80,7 @@ internal sealed class ScheduleSteering
             return ScheduledMessageChange.NotFound;
 
         // From the next occurrence after now, by the Redis clock; a schedule with none left (past its end) is over.
-        var next = definition.First(await _store.Now().ConfigureAwait(false));
+        var next = definition.First(await _store.Now(_store.Keyspace.For(stored.Schedule.Value)).ConfigureAwait(false));
         var change = next == null ? RecurringChange.Cancel : RecurringChange.Resume;
         return await _store.ChangeRecurring(stored.Schedule.Value, change, next).ConfigureAwait(false)
             ? ScheduledMessageChange.Done

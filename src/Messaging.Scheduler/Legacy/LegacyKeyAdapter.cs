@@ -118,7 +118,9 @@ internal sealed class LegacyKeyAdapter : BackgroundService
         var head = $"__keyspace@{_connection.DatabaseIndex}__:";
         foreach (var mapping in _options.LegacyKeys.Mappings)
         {
-            var queue = await subscriber.SubscribeAsync(RedisChannel.Pattern(head + mapping.Pattern)).ConfigureAwait(false);
+            // Keyspace notifications are local to a node: the key-space channel subscribes on every primary of a Redis Cluster
+            // (following topology changes), and is the same PSUBSCRIBE __keyspace@<db>__:<pattern> on one Redis.
+            var queue = await subscriber.SubscribeAsync(RedisChannel.KeySpacePattern(mapping.Pattern, _connection.DatabaseIndex)).ConfigureAwait(false);
             _queues.Add(queue);
 
             // One at a time per pattern, in the order Redis published them: a key set twice ends with its last expiry.

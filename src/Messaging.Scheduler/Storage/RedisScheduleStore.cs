@@ -256,11 +256,18 @@ internal sealed class RedisScheduleStore
     public Task CheckLayout() => Database();
 
     /// <summary>The Redis clock: the one clock every due-time decision is made on.</summary>
-    public async Task<DateTimeOffset> Now()
+    /// <remarks>On a Redis Cluster each primary has its own clock, and the scripts decide by the clock of the primary that
+    /// holds their partition: <c>TIME</c> is asked of that primary (the one that holds <paramref name="partition" />'s
+    /// slot; partition 0's when none is given, for a reading that concerns no single partition, such as the inspection's
+    /// "overdue" line, where the primaries' clocks, kept by NTP, differ by far less than it shows).</remarks>
+    /// <param name="partition">The partition the decision is about (a recurring schedule's first occurrence: its token's).</param>
+    public async Task<DateTimeOffset> Now(PartitionKeys? partition = null)
     {
-        var db = await Database().ConfigureAwait(false);
-        var time = (RedisResult[])(await db.ExecuteAsync("TIME").ConfigureAwait(false))!;
-        return DateTimeOffset.FromUnixTimeMilliseconds((long)time[0] * 1000 + (long)time[1] / 1000);
+        await Database().ConfigureAwait(false);
+        var multiplexer = await _connection.Get().ConfigureAwait(false);
+        var server = multiplexer.GetServer((partition ?? Keyspace.Partitions[0]).Due);
+        var time = await server.TimeAsync().ConfigureAwait(false);
+        return DateTimeOffset.FromUnixTimeMilliseconds(new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)).ToUnixTimeMilliseconds());
     }
 
     /// <summary>The definition of the recurring schedule with this token, or null.</summary>

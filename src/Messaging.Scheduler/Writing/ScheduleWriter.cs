@@ -74,7 +74,7 @@ internal sealed class ScheduleWriter
         var token = definition.Token;
         var (entry, destination) = _serializer.Encode(context, token);
 
-        if (definition.First(await _store.Now().ConfigureAwait(false)) is not { } first)
+        if (definition.First(await _store.Now(_store.Keyspace.For(token)).ConfigureAwait(false)) is not { } first)
         {
             SchedulerLog.RecurringHasNoOccurrence(_logger, definition.ScheduleGroup, definition.ScheduleId, definition.CronExpression);
             await _store.ChangeRecurring(token, RecurringChange.Cancel).ConfigureAwait(false);
@@ -97,7 +97,7 @@ internal sealed class ScheduleWriter
         if (change == RecurringChange.Resume)
         {
             var definition = await _store.ReadRecurring(token).ConfigureAwait(false);
-            next = definition?.First(await _store.Now().ConfigureAwait(false));
+            next = definition?.First(await _store.Now(_store.Keyspace.For(token)).ConfigureAwait(false));
             if (definition != null && next == null)
                 change = RecurringChange.Cancel;
         }

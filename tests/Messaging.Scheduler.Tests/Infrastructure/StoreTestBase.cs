@@ -21,14 +21,33 @@ public abstract class StoreTestBase : IAsyncLifetime
     internal RedisConnection Connection { get; private set; } = null!;
     internal RedisScheduleStore Store { get; private set; } = null!;
     internal IDatabase Db { get; private set; } = null!;
-    internal PartitionKeys Partition => Store.Keyspace.Partitions[0];
+    /// <summary>The partition a test works on: the only one, or (with several, e.g. on a Redis Cluster) one picked at random
+    /// per test, so that the tests of a run use every partition and so every primary; <see cref="NewToken" /> makes tokens
+    /// that live in it.</summary>
+    internal PartitionKeys Partition => Store.Keyspace.Partitions[_partition];
+
+    int _partition;
 
     public async Task InitializeAsync()
     {
         SchedulerOptions.KeyPrefix = TestServers.UniqueName(_name) + ":";
         Connection = new RedisConnection(Options.Create(SchedulerOptions));
         Store = new RedisScheduleStore(Connection, Options.Create(SchedulerOptions));
-        Db = await TestServers.RedisDatabase();
+        Db = await TestServers.RedisDatabase(SchedulerOptions.Configuration);
+        _partition = Random.Shared.Next(Store.Keyspace.Partitions.Count);
+    }
+
+    /// <summary>A new random token that lives in <see cref="Partition" />.</summary>
+    internal Guid NewToken()
+    {
+        for (var i = 0; i < 10_000; i++)
+        {
+            var token = Guid.NewGuid();
+            if (Store.Keyspace.For(token).Partition == Partition.Partition)
+                return token;
+        }
+
+        throw new InvalidOperationException($"No random token out of 10,000 landed in partition {Partition.Partition} of {Store.Keyspace.Partitions.Count}.");
     }
 
     public async Task DisposeAsync() => await Connection.DisposeAsync();

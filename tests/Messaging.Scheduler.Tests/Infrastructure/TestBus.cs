@@ -72,6 +72,8 @@ public sealed class TestBus : IAsyncDisposable
             {
                 o.Configuration = settings.Redis ?? TestServers.Redis;
                 o.KeyPrefix = keyPrefix;
+                if (settings.Partitions is { } partitions)
+                    o.Partitions = partitions;
                 if (settings.SchedulerEndpoint is { } queue)
                     o.SchedulerEndpoint = SchedulerQueueAddress(queue);
                 settings.Scheduler?.Invoke(o);
@@ -131,6 +133,9 @@ public sealed class TestBus : IAsyncDisposable
 
     /// <summary>A test's scheduler queue: deleted by RabbitMQ when the test's worker stops.</summary>
     public static Uri SchedulerQueueAddress(string queue) => new($"queue:{queue}?autodelete=true");
+
+    /// <summary>The keys of the partition the bus's scheduler keeps this token in.</summary>
+    internal PartitionKeys PartitionOf(Guid token) => _host.Services.GetRequiredService<RedisScheduleStore>().Keyspace.For(token);
 
     public ProbeMessage Probe(int number, string text = "probe") => new() { RunId = RunId, Number = number, Text = text };
 

@@ -15,6 +15,9 @@ public sealed class TestBusSettings
     /// <summary>The Redis to use; by default <see cref="TestServers.Redis" />.</summary>
     public string? Redis { get; set; }
 
+    /// <summary>The scheduler's <see cref="RedisSchedulerOptions.Partitions" />; by default the option's default.</summary>
+    public int? Partitions { get; set; }
+
     /// <summary>The run id whose messages this bus records; by default a new one.</summary>
     public string? RunId { get; set; }
 

@@ -6,8 +6,11 @@ namespace Messaging.Scheduler.Tests.Inspection;
 /// <summary>The counts never drift: after a random (seeded) mix of every operation that changes entries, and bridges that
 /// die holding claims, <see cref="IRedisScheduledMessages.Counts" /> equals a full scan of the partitions' keys.</summary>
 /// <remarks>The seed is in every failure message; <c>DRIFT_SEED</c> runs another one.</remarks>
-public abstract class CountsDriftTestBase(string name, int partitions, int seed)
-    : InspectionTestBase(name, new RedisSchedulerOptions { Configuration = TestServers.Redis, Partitions = partitions, LeaseDuration = TimeSpan.FromMilliseconds(400) })
+public abstract class CountsDriftTestBase(string name, int partitions, int seed, string? configuration = null)
+    : InspectionTestBase(name, new RedisSchedulerOptions
+    {
+        Configuration = configuration ?? TestServers.Redis, Partitions = partitions, LeaseDuration = TimeSpan.FromMilliseconds(400),
+    })
 {
     static readonly string?[] Types = ["urn:message:Contracts:Notice", "urn:message:Contracts:Reminder", null];
     static readonly string[] Destinations = ["rabbitmq://localhost/sellers", "rabbitmq://localhost/buyers"];
