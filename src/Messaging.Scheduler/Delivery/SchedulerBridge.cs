@@ -147,6 +147,10 @@ internal sealed class SchedulerBridge : BackgroundService
         var partitions = _store.Keyspace.Partitions;
         var first = 0;
         var blockedBefore = false;
+        // A partition whose claim failed while others answer (its cluster primary is down and its replica not yet promoted,
+        // or the client not yet told) waits until then, so that it does not hold up the others (see Claim).
+        var retryAt = new long[partitions.Count];
+        var retryDelay = new TimeSpan[partitions.Count];
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -209,7 +213,27 @@ internal sealed class SchedulerBridge : BackgroundService
                 var partition = partitions[(first + i) % partitions.Count];
                 var max = Math.Min(batchSize, free);
                 var claimedAt = _time.GetTimestamp();
-                var batch = await _store.Claim(partition, max, stoppingToken).ConfigureAwait(false);
+                if (retryAt[partition.Partition] > claimedAt)
+                {
+                    wakeAt = Math.Min(wakeAt, retryAt[partition.Partition]);
+                    continue;
+                }
+
+                var delay = NextRetryDelay(retryDelay[partition.Partition]);
+                var (claimed, failure) = await Claim(partition, max, partitions.Count, delay, stoppingToken).ConfigureAwait(false);
+                if (claimed is not { } batch)
+                {
+                    retryDelay[partition.Partition] = delay;
+                    retryAt[partition.Partition] = _time.GetTimestamp() + ToTimestampTicks(delay.TotalMilliseconds);
+                    wakeAt = Math.Min(wakeAt, retryAt[partition.Partition]);
+                    // Every partition failing is Redis being gone, not one node: the bridge logs it and starts again.
+                    if (retryDelay.All(d => d > TimeSpan.Zero))
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure!);
+                    continue;
+                }
+
+                retryDelay[partition.Partition] = TimeSpan.Zero;
+                retryAt[partition.Partition] = 0;
                 backlog += batch.Backlog;
                 inFlight += batch.InFlight;
                 if (batch.Reclaimed > 0)
@@ -251,6 +275,31 @@ internal sealed class SchedulerBridge : BackgroundService
             await _signal.Wait(sleep, _time, stoppingToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Claims from one partition. With several partitions, a claim that fails for want of an answer (its node is down: a
+    /// cluster primary killed before its replica was promoted, or before the client learned of it) is logged and answered
+    /// with no batch and the failure, so that the other partitions go on being claimed.
+    /// With one partition the failure ends the claim loop as before (the bridge logs it and starts again).
+    /// </summary>
+    async Task<(ClaimBatch? Batch, Exception? Failure)> Claim(PartitionKeys partition, int max, int partitions, TimeSpan retryDelay,
+        CancellationToken stoppingToken)
+    {
+        try
+        {
+            return (await _store.Claim(partition, max, stoppingToken).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (partitions > 1 && ex is RedisConnectionException or RedisTimeoutException && !stoppingToken.IsCancellationRequested)
+        {
+            SchedulerLog.PartitionClaimFailed(_logger, partition.Partition, ex.Message, (long)retryDelay.TotalMilliseconds);
+            return (null, ex);
+        }
+    }
+
+    static TimeSpan NextRetryDelay(TimeSpan previous) =>
+        previous == TimeSpan.Zero ? PartitionRetryDelay : TimeSpan.FromMilliseconds(Math.Min(previous.TotalMilliseconds * 2, 5_000));
+
+    static readonly TimeSpan PartitionRetryDelay = TimeSpan.FromMilliseconds(500);
 
     long ToTimestampTicks(double milliseconds) => (long)(milliseconds * _time.TimestampFrequency / 1000);
 }

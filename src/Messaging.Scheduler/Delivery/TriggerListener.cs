@@ -77,7 +77,9 @@ internal sealed class TriggerListener
         foreach (var endpoint in multiplexer.GetEndPoints())
         {
             var server = multiplexer.GetServer(endpoint);
-            if (server.IsReplica)
+            // A node that is down (a cluster primary killed before its replica took over) is skipped: it holds no slots once
+            // the failover is done, and failing the bridge's start on it would stop the claims on every other primary.
+            if (server.IsReplica || !server.IsConnected)
                 continue;
 
             try
@@ -97,9 +99,15 @@ internal sealed class TriggerListener
                 SchedulerLog.KeyspaceEventsUnavailable(_logger, $"CONFIG is not allowed on {endpoint}: {ex.Message}", sweepMs);
                 return "unknown (CONFIG refused)";
             }
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException && multiplexer.GetEndPoints().Length > 1)
+            {
+                // One node of several did not answer (it went down just now): the others' settings are checked, and this
+                // one's at the bridge's next start. The sweep is the guarantee either way.
+                SchedulerLog.KeyspaceEventsUnavailable(_logger, $"{endpoint} did not answer CONFIG GET: {ex.Message}", sweepMs);
+            }
 
-            // No answer at all (a connection lost or timed out) says nothing about CONFIG: it goes to the bridge, which logs
-            // that Redis cannot be reached and starts again.
+            // With one server, no answer at all (a connection lost or timed out) says nothing about CONFIG: it goes to the
+            // bridge, which logs that Redis cannot be reached and starts again.
         }
 
         return "on";

@@ -7,4 +7,7 @@ internal static partial class SchedulerLog
 {
     [LoggerMessage(110, LogLevel.Information, "Redis Cluster: partitions per primary: {Placement}")]
     public static partial void PartitionPlacement(ILogger logger, string placement);
+
+    [LoggerMessage(111, LogLevel.Warning, "Claims in partition {Partition} failed ({Error}); the other partitions go on, and this one is tried again in {RetryDelayMs} ms")]
+    public static partial void PartitionClaimFailed(ILogger logger, int partition, string error, long retryDelayMs);
 }

@@ -13,7 +13,6 @@ internal sealed class ClusterReshardScenario : Scenario
 {
     public override int Number => 13;
     public override string Title => "cluster: reshard a partition's slot to another primary mid-drain: nothing lost, no duplicates";
-    public override bool OptIn => true;
 
     public override TimeSpan Bound(bool quick) => TimeSpan.FromSeconds(quick ? 150 : 900);
 

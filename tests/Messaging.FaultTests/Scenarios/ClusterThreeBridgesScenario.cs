@@ -11,7 +11,6 @@ internal sealed class ClusterThreeBridgesScenario : Scenario
 {
     public override int Number => 14;
     public override string Title => "cluster: three bridges, no faults: no duplicates, nothing lost";
-    public override bool OptIn => true;
 
     public override TimeSpan Bound(bool quick) => TimeSpan.FromSeconds(quick ? 120 : 600);
 

@@ -13,7 +13,7 @@ internal abstract class Scenario
     /// <summary>How long the whole scenario may take, set-up and settling included; past it the scenario fails.</summary>
     public abstract TimeSpan Bound(bool quick);
 
-    /// <summary>Runs only when named with <c>--only</c> (the cluster scenarios, until the bridge follows a failover).</summary>
+    /// <summary>Runs only when named with <c>--only</c> (none does now; kept for a scenario that cannot run on every machine).</summary>
     public virtual bool OptIn => false;
 
     public abstract Task Run(ScenarioRun run);
