@@ -74,12 +74,14 @@ internal sealed class TriggerListener
             return "not checked (EnableKeyspaceEvents is false)";
 
         var sweepMs = (long)_options.SweepInterval.TotalMilliseconds;
-        foreach (var endpoint in multiplexer.GetEndPoints())
+        var endpoints = multiplexer.GetEndPoints();
+        foreach (var endpoint in endpoints)
         {
             var server = multiplexer.GetServer(endpoint);
-            // A node that is down (a cluster primary killed before its replica took over) is skipped: it holds no slots once
-            // the failover is done, and failing the bridge's start on it would stop the claims on every other primary.
-            if (server.IsReplica || !server.IsConnected)
+            // Of several nodes, one that is down (a cluster primary killed before its replica took over) is skipped: it
+            // holds no slots once the failover is done, and failing the bridge's start on it would stop the claims on every
+            // other primary. A single server that is down fails the start below, as Redis being unreachable.
+            if (server.IsReplica || (!server.IsConnected && endpoints.Length > 1))
                 continue;
 
             try
@@ -99,7 +101,7 @@ internal sealed class TriggerListener
                 SchedulerLog.KeyspaceEventsUnavailable(_logger, $"CONFIG is not allowed on {endpoint}: {ex.Message}", sweepMs);
                 return "unknown (CONFIG refused)";
             }
-            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException && multiplexer.GetEndPoints().Length > 1)
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException && endpoints.Length > 1)
             {
                 // One node of several did not answer (it went down just now): the others' settings are checked, and this
                 // one's at the bridge's next start. The sweep is the guarantee either way.
