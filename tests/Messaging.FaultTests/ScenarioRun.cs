@@ -42,6 +42,10 @@ internal sealed class ScenarioRun : IAsyncDisposable
     public bool Quick => Suite.Quick;
     public CancellationToken Token { get; }
     public string Folder { get; }
+
+    /// <summary>How many lines of the workers' logs (<c>worker-*.log</c> in <see cref="Folder" />) contain <paramref name="text" />.</summary>
+    public int CountInWorkerLogs(string text) =>
+        Directory.EnumerateFiles(Folder, "worker-*.log").Sum(f => File.ReadLines(f).Count(l => l.Contains(text, StringComparison.Ordinal)));
     public string Prefix { get; }
     public Ledger Ledger { get; }
     public JournalReader Journal { get; }

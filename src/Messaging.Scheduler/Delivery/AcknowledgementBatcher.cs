@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Messaging.Scheduler.Delivery;
 
@@ -6,6 +7,10 @@ namespace Messaging.Scheduler.Delivery;
 /// Acknowledges the delivered entries of one partition by group commit: when no acknowledgement of the partition is on
 /// its way to Redis, a new one goes at once; while one is, the next ones gather and go together, in one
 /// <c>ack-batch.lua</c> call, as soon as it has come back. No timer delays an acknowledgement.
+/// A call that fails for a reason that passes (a slot being moved to another primary answers <c>TRYAGAIN</c>, a failover
+/// <c>CLUSTERDOWN</c> or <c>READONLY</c>, a timeout or a dropped connection) is made again, with a growing pause, for up to
+/// <see cref="RetryFor" />: an acknowledgement given up on leaves a delivered message to be delivered again when its lease
+/// runs out. Making it again is safe: the script acknowledges an entry only while the lease it names is still the entry's.
 /// </summary>
 internal sealed class AcknowledgementBatcher
 {
@@ -13,6 +18,7 @@ internal sealed class AcknowledgementBatcher
     readonly PartitionKeys _partition;
     readonly int _maxBatch;
     readonly ILogger _logger;
+    readonly TimeSpan _retryFor;
     readonly Lock _lock = new();
     List<(Acknowledgement Acknowledgement, TaskCompletionSource<AcknowledgeOutcome> Outcome)> _pending = [];
     Task _flushing = Task.CompletedTask;
@@ -24,13 +30,19 @@ internal sealed class AcknowledgementBatcher
     /// <param name="partition">The partition whose entries this batcher acknowledges.</param>
     /// <param name="maxBatch">The most entries one script call acknowledges.</param>
     /// <param name="logger">Where a failed call is reported.</param>
-    public AcknowledgementBatcher(RedisScheduleStore store, PartitionKeys partition, int maxBatch, ILogger logger)
+    /// <param name="retryFor">How long a call that failed for a passing reason is made again (see <see cref="RetryFor" />).</param>
+    public AcknowledgementBatcher(RedisScheduleStore store, PartitionKeys partition, int maxBatch, ILogger logger, TimeSpan retryFor)
     {
         _store = store;
         _partition = partition;
         _maxBatch = Math.Max(1, maxBatch);
         _logger = logger;
+        _retryFor = retryFor;
     }
+
+    /// <summary>How long the bridge's batchers make a failed acknowledgement again: a quarter of the lease, so that it is
+    /// given up on well before another bridge may take the message over.</summary>
+    public static TimeSpan RetryFor(TimeSpan leaseDuration) => leaseDuration / 4;
 
     /// <summary>Queues an acknowledgement; the task completes once Redis answered for it (it never faults).</summary>
     public Task<AcknowledgeOutcome> Acknowledge(Acknowledgement acknowledgement)
@@ -86,7 +98,7 @@ internal sealed class AcknowledgementBatcher
 
             try
             {
-                var results = await _store.AcknowledgeMany(_partition, batch.Select(p => p.Acknowledgement).ToArray()).ConfigureAwait(false);
+                var results = await AcknowledgeWithRetries(batch.Select(p => p.Acknowledgement).ToArray()).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                     batch[i].Outcome.TrySetResult(results[i] ? AcknowledgeOutcome.Acknowledged : AcknowledgeOutcome.ClaimLost);
             }
@@ -100,4 +112,38 @@ internal sealed class AcknowledgementBatcher
             }
         }
     }
+
+    async Task<bool[]> AcknowledgeWithRetries(Acknowledgement[] acknowledgements)
+    {
+        var deadline = DateTime.UtcNow + _retryFor;
+        var pause = TimeSpan.FromMilliseconds(25);
+        while (true)
+        {
+            try
+            {
+                return await _store.AcknowledgeMany(_partition, acknowledgements).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Passes(ex) && DateTime.UtcNow + pause < deadline)
+            {
+                SchedulerLog.AcknowledgeRetried(_logger, acknowledgements.Length, _partition.Partition, (long)pause.TotalMilliseconds, ex.Message);
+                await Task.Delay(pause).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+            }
+        }
+    }
+
+    /// <summary>Whether a failed call may succeed when made again: a timeout, a dropped connection, or a cluster that is
+    /// moving a slot or failing over. Not a script error, an out-of-memory refusal or a layout mismatch.</summary>
+    internal static bool Passes(Exception exception) => exception switch
+    {
+        RedisTimeoutException or RedisConnectionException or TimeoutException => true,
+        RedisServerException server => server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
+            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
+            || server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+            || server.Message.StartsWith("MOVED", StringComparison.Ordinal)
+            || server.Message.StartsWith("ASK", StringComparison.Ordinal),
+        _ => false,
+    };
 }

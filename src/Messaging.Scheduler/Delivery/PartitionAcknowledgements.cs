@@ -10,7 +10,8 @@ internal sealed class PartitionAcknowledgements
 
     public PartitionAcknowledgements(RedisScheduleStore store, IOptions<RedisSchedulerOptions> options, ILogger<AcknowledgementBatcher> logger)
     {
-        _batchers = [.. store.Keyspace.Partitions.Select(p => new AcknowledgementBatcher(store, p, options.Value.ClaimBatchSize, logger))];
+        _batchers = [.. store.Keyspace.Partitions.Select(p => new AcknowledgementBatcher(store, p, options.Value.ClaimBatchSize, logger,
+            AcknowledgementBatcher.RetryFor(options.Value.LeaseDuration)))];
     }
 
     /// <summary>Queues the acknowledgement of a delivered entry of <paramref name="partition" />; completes once Redis

@@ -8,7 +8,7 @@ namespace Messaging.FaultTests.Infrastructure;
 
 /// <summary>
 /// A Redis Cluster of this program's own: 3 primaries and 3 replicas, plain <c>redis-server --cluster-enabled yes</c>
-/// processes (<see cref="RedisNode" />s on ports from <see cref="PortAllocator" />) joined with
+/// processes (<see cref="RedisNode" />s on ports from <see cref="PortAllocator.WithClusterBus" />) joined with
 /// <c>redis-cli --cluster create --cluster-replicas 1</c>, with a short <c>cluster-node-timeout</c> so that a replica takes
 /// over a killed primary within a few seconds. Stopped (every node) when disposed.
 /// </summary>
@@ -36,7 +36,7 @@ internal sealed class RedisClusterNodes : IAsyncDisposable
         {
             for (var i = 0; i < 6; i++)
             {
-                var node = new RedisNode($"cluster-{i}", Path.Combine(folder, $"node-{i}"), "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                var node = new RedisNode($"cluster-{i}", Path.Combine(folder, $"node-{i}"), PortAllocator.WithClusterBus(), "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                     "--cluster-node-timeout", NodeTimeoutMs.ToString(CultureInfo.InvariantCulture), "--cluster-require-full-coverage", "no",
                     "--appendonly", "yes", "--appendfsync", "everysec");
                 cluster._nodes.Add(node);

@@ -20,11 +20,17 @@ internal sealed class RedisNode : IAsyncDisposable
     ConnectionMultiplexer? _admin;
 
     public RedisNode(string name, string folder, params string[] settings)
+        : this(name, folder, PortAllocator.One(), settings)
+    {
+    }
+
+    /// <summary>A node on a port chosen by the caller (a cluster node takes <see cref="PortAllocator.WithClusterBus" />).</summary>
+    public RedisNode(string name, string folder, int port, params string[] settings)
     {
         Name = name;
         _folder = folder;
         _settings = settings;
-        Port = PortAllocator.One();
+        Port = port;
         Directory.CreateDirectory(folder);
     }
 

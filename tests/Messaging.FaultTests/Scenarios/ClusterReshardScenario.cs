@@ -47,6 +47,7 @@ internal sealed class ClusterReshardScenario : Scenario
         await run.WaitForExpected(TimeSpan.FromSeconds(run.Quick ? 90 : 600));
         run.CatchUp(Clock.ToUs(first), run.LastFirstDelivery(run.Expected()), "drain: from the first due time to the last message's first delivery");
         await run.Settle(TimeSpan.FromSeconds(60));
+        run.Result.Note($"worker log: {run.CountInWorkerLogs("Claims in partition")} claim(s) set aside, {run.CountInWorkerLogs("; asked again in ")} acknowledgement call(s) asked again, {run.CountInWorkerLogs("Could not acknowledge")} given up on (TRYAGAIN while the slot's keys were split between the primaries)");
         run.Evaluate();
     }
 }

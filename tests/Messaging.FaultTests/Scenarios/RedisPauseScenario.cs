@@ -87,11 +87,8 @@ internal sealed class RedisPauseScenario : Scenario
             }
         }
 
-        var recovered = CountInLogs(run, "was answered at attempt");
-        var timedOut = CountInLogs(run, "asking again with the same claim id");
+        var recovered = run.CountInWorkerLogs("was answered at attempt");
+        var timedOut = run.CountInWorkerLogs("asking again with the same claim id");
         run.Result.Note($"worker log: {timedOut} claim attempt(s) timed out and were asked again; {recovered} claim(s) answered after a retry");
     }
-
-    static int CountInLogs(ScenarioRun run, string text) =>
-        Directory.EnumerateFiles(run.Folder, "worker-*.log").Sum(f => File.ReadLines(f).Count(l => l.Contains(text, StringComparison.Ordinal)));
 }
