@@ -12,7 +12,8 @@ namespace Messaging.Scheduler.Delivery;
 /// of the message types the host maps to a channel (<see cref="RedisSchedulerOptions.MapChannel{T}" />) and those of the
 /// first entries in each partition's due index. It also runs one whole republish (<see cref="ReplayWarmUp.Publish" />) to an
 /// exchange bound to nothing, so that the publish and confirm path is compiled too, and caches the names the first entries
-/// refer to (<see cref="NameTable" />). Nothing reaches a consumer; the whole
+/// refer to (<see cref="NameTable" />), or, with nothing due yet, looks up one name no entry uses, so that the names lookup
+/// of a message scheduled after the start is compiled too. Nothing reaches a consumer; the whole
 /// warm-up stops after <see cref="Budget" />, and a failure is logged, never thrown: a destination not warmed is opened by
 /// its first delivery, as before.
 /// </summary>
@@ -122,7 +123,12 @@ internal static class EndpointWarmUp
             cancellationToken.ThrowIfCancellationRequested();
             var tokens = await db.SortedSetRangeByRankAsync(partition.Due, 0, PeekPerPartition - 1).ConfigureAwait(false);
             if (tokens.Length == 0)
+            {
+                // Nothing due yet: look up a name no entry uses, so that the first delivery's names lookup (a message
+                // scheduled after the start refers to names this process has not read) does not pay for compiling it.
+                await store.Names.Load(partition, [NameTable.IdOf(ReplayWarmUp.Exchange.ToString())]).ConfigureAwait(false);
                 continue;
+            }
 
             var entries = await db.HashGetAsync(partition.Entries, tokens).ConfigureAwait(false);
             var destinations = new HashSet<ulong>();

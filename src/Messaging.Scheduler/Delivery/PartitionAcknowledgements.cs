@@ -19,6 +19,19 @@ internal sealed class PartitionAcknowledgements
     public Task<AcknowledgeOutcome> Acknowledge(PartitionKeys partition, Acknowledgement acknowledgement) =>
         _batchers[partition.Partition].Acknowledge(acknowledgement);
 
+    /// <summary>
+    /// Acknowledges, in every partition, a token no entry has (the script finds no claim and writes nothing), so that the
+    /// first real acknowledgement after a start does not pay for compiling the batcher, the call and the reading of its
+    /// answer. Never throws (an acknowledgement never faults).
+    /// </summary>
+    public async Task WarmUp()
+    {
+        foreach (var batcher in _batchers)
+        {
+            await batcher.Acknowledge(new Acknowledgement(Guid.NewGuid().ToString("N"), 0)).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Completes when no acknowledgement is pending in any partition.</summary>
     public async Task Idle()
     {
