@@ -38,8 +38,9 @@ REDIS_DIR="$RUN_DIR/redis"
 REDIS_STATE="$RUN_DIR/redis.started"
 RABBIT_DIR="$RUN_DIR/rabbitmq"
 RABBIT_STATE="$RUN_DIR/rabbitmq.started"
-CLUSTER_DIR="$RUN_DIR/redis-cluster"
-CLUSTER_STATE="$RUN_DIR/redis-cluster.started"
+# Per first port, so that a cluster started on another REDIS_CLUSTER_PORT has its own state and is stopped on its own.
+CLUSTER_DIR="$RUN_DIR/redis-cluster-$REDIS_CLUSTER_PORT"
+CLUSTER_STATE="$RUN_DIR/redis-cluster-$REDIS_CLUSTER_PORT.started"
 
 for p in "$REDIS_PORT" "$RABBITMQ_PORT" "$RABBITMQ_MANAGEMENT_PORT" "$REDIS_CLUSTER_PORT"; do
   [[ "$p" =~ ^[0-9]+$ ]] || { echo "[services] ERROR: port '$p' is not a number" >&2; exit 2; }

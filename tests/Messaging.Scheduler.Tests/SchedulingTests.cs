@@ -101,11 +101,15 @@ public class SchedulingTests
     public async Task A_time_in_the_past_is_due_at_once()
     {
         await using var bus = await _target.Start(nameof(A_time_in_the_past_is_due_at_once));
+        // The host's start does not wait for the bridge's first claim (its warm-up, its keyspace-events check): one message
+        // delivered first shows the bridge is claiming, so that what is timed below is the past-due message alone.
+        await bus.Scheduler.SchedulePublish(DateTime.UtcNow, bus.Probe(8));
+        await bus.Log.WaitFor(1, TimeSpan.FromSeconds(30));
         var before = await TestServers.RedisNow(await _target.Database());
 
         await bus.Scheduler.SchedulePublish(DateTime.UtcNow.AddMinutes(-5), bus.Probe(9));
 
-        await bus.Log.WaitFor(1, TimeSpan.FromSeconds(30));
+        await bus.Log.WaitFor(2, TimeSpan.FromSeconds(30));
         var afterScheduling = bus.Log.Single(9).RedisTimeMs - before;
         Assert.True(afterScheduling <= Timing.Bound.TotalMilliseconds,
             $"a message due in the past was consumed {afterScheduling} ms after it was scheduled; the bound is {Timing.Bound.TotalMilliseconds} ms");
