@@ -5,7 +5,8 @@ namespace Messaging.Benchmarks.Workloads;
 /// <summary>
 /// Burst drain: N messages all due at one instant, scheduled while no bridge runs; then the worker (bridge + counting
 /// consumer) starts before that instant and delivers them. Rate from the due time (or the bridge start, if later) to the
-/// last consumption, against raw MassTransit publish-and-consume of N messages on the same RabbitMQ.
+/// last consumption, against raw MassTransit publish-and-consume of N messages on the same RabbitMQ. With --direct, N more
+/// are drained by the direct RabbitMQ.Client path (<see cref="DirectDrain" />) in the same run.
 /// </summary>
 internal sealed class BurstDrainWorkload : IWorkload
 {
@@ -18,6 +19,7 @@ internal sealed class BurstDrainWorkload : IWorkload
         var prefix = bench.NewPrefix("burst");
         var tracker = new RunTracker(prefix.TrimEnd(':'), n);
         var notifications = new Notifications(tracker);
+        string? directPrefix = null;
         try
         {
             var due = await Scheduling.AllAtOnce(bench, prefix, notifications, n);
@@ -26,10 +28,23 @@ internal sealed class BurstDrainWorkload : IWorkload
             var worker = await Drain.Worker(bench, prefix, tracker, due, Drain.Timeout(n));
             var raw = await Drain.Raw(bench, n, Drain.Timeout(n));
             DrainReport.Add(bench, Name, "burst drain", worker, raw);
+
+            if (bench.Options.DirectPath)
+            {
+                // Issue 12's experiment: as many messages again, due at one instant, drained by the direct path.
+                directPrefix = bench.NewPrefix("burst-direct");
+                var directTracker = new RunTracker(directPrefix.TrimEnd(':'), n);
+                var directDue = await Scheduling.AllAtOnce(bench, directPrefix, new Notifications(directTracker), n);
+                bench.Progress($"burst: {n} scheduled for the direct path, due in {(directDue - DateTime.UtcNow).TotalSeconds:0.0} s");
+                var direct = await DirectDrain.Run(bench, directPrefix, directTracker, directDue, Drain.Timeout(n));
+                DrainReport.AddDirect(bench, Name, "burst drain", direct, worker, raw);
+            }
         }
         finally
         {
             await bench.Redis.DeletePrefix(prefix, CancellationToken.None);
+            if (directPrefix != null)
+                await bench.Redis.DeletePrefix(directPrefix, CancellationToken.None);
         }
     }
 }

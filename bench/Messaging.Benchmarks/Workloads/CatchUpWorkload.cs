@@ -5,7 +5,8 @@ namespace Messaging.Benchmarks.Workloads;
 /// <summary>
 /// Catch-up: N messages become due while no worker runs (their trigger keys expire with nobody listening, the seed's
 /// failure case); then the worker starts and delivers them all. Rate from the bridge start to the last consumption,
-/// against raw MassTransit publish-and-consume of N messages.
+/// against raw MassTransit publish-and-consume of N messages. With --direct, N more are drained by the direct
+/// RabbitMQ.Client path (<see cref="DirectDrain" />) in the same run.
 /// </summary>
 internal sealed class CatchUpWorkload : IWorkload
 {
@@ -18,6 +19,7 @@ internal sealed class CatchUpWorkload : IWorkload
         var prefix = bench.NewPrefix("catchup");
         var tracker = new RunTracker(prefix.TrimEnd(':'), n);
         var notifications = new Notifications(tracker);
+        string? directPrefix = null;
         try
         {
             // Each message is due 1 s after it is scheduled.
@@ -31,10 +33,25 @@ internal sealed class CatchUpWorkload : IWorkload
             var worker = await Drain.Worker(bench, prefix, tracker, null, Drain.Timeout(n));
             var raw = await Drain.Raw(bench, n, Drain.Timeout(n));
             DrainReport.Add(bench, Name, "catch-up", worker, raw);
+
+            if (bench.Options.DirectPath)
+            {
+                // Issue 12's experiment: as many messages again, all overdue, drained by the direct path.
+                directPrefix = bench.NewPrefix("catchup-direct");
+                var directTracker = new RunTracker(directPrefix.TrimEnd(':'), n);
+                await using (var producer = await BenchHost.Start(bench, HostRole.Producer, directPrefix))
+                    await Scheduling.Many(producer.Scheduler, new Notifications(directTracker), 0, n, bench.Options.InFlight, _ => DateTime.UtcNow.AddSeconds(1), ct);
+                await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
+                bench.Progress($"catchup: {n} overdue; starting the direct path");
+                var direct = await DirectDrain.Run(bench, directPrefix, directTracker, null, Drain.Timeout(n));
+                DrainReport.AddDirect(bench, Name, "catch-up", direct, worker, raw);
+            }
         }
         finally
         {
             await bench.Redis.DeletePrefix(prefix, CancellationToken.None);
+            if (directPrefix != null)
+                await bench.Redis.DeletePrefix(directPrefix, CancellationToken.None);
         }
     }
 }
