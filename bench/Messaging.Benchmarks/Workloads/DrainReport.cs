@@ -26,7 +26,7 @@ internal static class DrainReport
 
     /// <summary>Adds the direct path's figures (issue 12's experiment): its rate against the raw ceiling and against the
     /// bridge of the same run, and its CPU per 10,000 messages.</summary>
-    public static void AddDirect(BenchContext bench, string workload, string what, DrainResult direct, DrainResult worker, DrainResult raw)
+    public static void AddDirect(BenchContext bench, string workload, string what, DrainResult direct, DrainResult worker, DrainResult raw, bool first)
     {
         var run = bench.Run;
         bench.Results.Add(run, new Measurement(workload, $"{what}, direct RabbitMQ.Client path: delivered-and-consumed rate ({direct.Count:#,0} msgs)", "msg/s",
@@ -42,6 +42,6 @@ internal static class DrainReport
         }
 
         bench.Results.Note($"run {run}, {workload}: direct path drain {direct.Count} msgs in {direct.Seconds:0.000} s from the {direct.StartedAt}, " +
-            $"{direct.Duplicates} duplicates; other work on the machine during the drain: {direct.Cpu.OtherCores:0.00} cores");
+            $"{direct.Duplicates} duplicates, drained {(first ? "before" : "after")} the bridge and raw; other work on the machine during the drain: {direct.Cpu.OtherCores:0.00} cores");
     }
 }
