@@ -13,7 +13,7 @@ internal sealed class BenchOptions
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Messaging.Benchmarks -- [--quick] [--runs N] [--only name,...] [--profile] [--transient] [--depth N]
-               [--scaling-count N] [--scaling-runs PxB,...]
+               [--direct] [--scaling-count N] [--scaling-runs PxB,...]
 
           --quick        small counts (CI): the whole program takes well under a minute; asserts no time, only that
                          every workload runs and every message is delivered. Runs once unless --runs is given.
@@ -23,6 +23,10 @@ internal sealed class BenchOptions
           --profile      also print Redis INFO commandstats and SLOWLOG per workload (for docs/benchmarks.md)
           --transient    diagnostic: non-durable consumer queues (no disk write before RabbitMQ confirms a publish);
                          the default is durable queues, as the worker's ConfigureEndpoints declares them
+          --direct       burst and catchup: also drain the same number of messages through the direct path (issue 12's
+                         experiment: claimed from the same store, published with RabbitMQ.Client on one channel with
+                         publisher confirms and many publishes in flight, no MassTransit send pipeline), beside the
+                         bridge and raw MassTransit in the same run
           --depth N      messages pending a day ahead during the depth workload (default 1,000,000; quick 10,000);
                          about 0.75 KB of Redis memory each
           --scaling-count N      messages in the scaling workload's backlog (default 100,000; 2,000 in quick mode)
@@ -41,6 +45,9 @@ internal sealed class BenchOptions
 
     /// <summary>Non-durable consumer queues (a diagnostic: shows how much of the latency is RabbitMQ's disk).</summary>
     public bool Transient { get; private init; }
+
+    /// <summary>Burst and catch-up also measure the direct RabbitMQ.Client delivery path (issue 12's experiment).</summary>
+    public bool DirectPath { get; private init; }
     public bool ShowHelp { get; private init; }
 
     int? _scalingCount;
@@ -94,6 +101,7 @@ internal sealed class BenchOptions
         var quick = false;
         var profile = false;
         var transient = false;
+        var direct = false;
         int? runs = null;
         int? depth = null;
         int? scalingCount = null;
@@ -112,6 +120,9 @@ internal sealed class BenchOptions
                     break;
                 case "--transient":
                     transient = true;
+                    break;
+                case "--direct":
+                    direct = true;
                     break;
                 case "--runs":
                     if (i + 1 >= args.Count || !int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 100)
@@ -166,6 +177,7 @@ internal sealed class BenchOptions
             Quick = quick,
             Profile = profile,
             Transient = transient,
+            DirectPath = direct,
             Runs = runs ?? (quick ? 1 : 3),
             DepthOverride = depth,
             Only = only ?? new HashSet<string>(WorkloadNames),

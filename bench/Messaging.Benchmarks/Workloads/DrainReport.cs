@@ -23,4 +23,25 @@ internal static class DrainReport
             $"{worker.Duplicates} duplicates; raw {raw.Count} msgs in {raw.Seconds:0.000} s; other work on the machine during the drain: " +
             $"{worker.Cpu.OtherCores:0.00} cores (raw: {raw.Cpu.OtherCores:0.00})");
     }
+
+    /// <summary>Adds the direct path's figures (issue 12's experiment): its rate against the raw ceiling and against the
+    /// bridge of the same run, and its CPU per 10,000 messages.</summary>
+    public static void AddDirect(BenchContext bench, string workload, string what, DrainResult direct, DrainResult worker, DrainResult raw, bool first)
+    {
+        var run = bench.Run;
+        bench.Results.Add(run, new Measurement(workload, $"{what}, direct RabbitMQ.Client path: delivered-and-consumed rate ({direct.Count:#,0} msgs)", "msg/s",
+            direct.Rate, raw.Rate, "raw MassTransit publish+consume"));
+        bench.Results.Add(run, new Measurement(workload, $"{what}, direct RabbitMQ.Client path: rate against the bridge", "msg/s", direct.Rate, worker.Rate,
+            "bridge (MassTransit send)"));
+        bench.Results.Add(run, new Measurement(workload, $"{what}, direct path: CPU of the worker process per 10,000 msgs", "CPU s", direct.OwnPer10K,
+            worker.OwnPer10K, "bridge"));
+        if (!double.IsNaN(direct.RabbitPer10K))
+        {
+            bench.Results.Add(run, new Measurement(workload, $"{what}, direct path: CPU of RabbitMQ per 10,000 msgs", "CPU s", direct.RabbitPer10K,
+                worker.RabbitPer10K, "bridge"));
+        }
+
+        bench.Results.Note($"run {run}, {workload}: direct path drain {direct.Count} msgs in {direct.Seconds:0.000} s from the {direct.StartedAt}, " +
+            $"{direct.Duplicates} duplicates, drained {(first ? "before" : "after")} the bridge and raw; other work on the machine during the drain: {direct.Cpu.OtherCores:0.00} cores");
+    }
 }
