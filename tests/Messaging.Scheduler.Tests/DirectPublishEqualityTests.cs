@@ -21,6 +21,7 @@ namespace Messaging.Scheduler.Tests;
 /// left (the body's <c>expirationTime</c> and the <c>expiration</c> property, each checked against its own publish).
 /// The producer and the bridge are one process here, so the body's <c>host</c> cannot tell them apart.
 /// </summary>
+[Collection(ActivityListenerCollection.Name)]
 public sealed class DirectPublishEqualityTests
 {
     const string Exchange = "Messaging.Scheduler.Tests.Infrastructure:ProbeMessage";

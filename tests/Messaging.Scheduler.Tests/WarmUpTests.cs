@@ -12,6 +12,7 @@ namespace Messaging.Scheduler.Tests;
 /// The bridge opens the send endpoints of the mapped message types and of the messages waiting in the due index when it
 /// starts, so that the first message due after a start is as punctual as the next.
 /// </summary>
+[Collection(ActivityListenerCollection.Name)]
 public sealed partial class WarmUpTests : IDisposable
 {
     readonly ConcurrentQueue<Activity> _stopped = new();

@@ -12,6 +12,7 @@ namespace Messaging.Scheduler.Tests.Tracing;
 /// (a child when the message asks for <c>Parent</c> propagation), the republish and the consumer in the deliver span's
 /// trace, and no message body in any tag.
 /// </summary>
+[Collection(ActivityListenerCollection.Name)]
 public sealed class ActivityTests : IDisposable
 {
     /// <summary>What the scheduled SMS carries: a phone number that must not appear in any span.</summary>
