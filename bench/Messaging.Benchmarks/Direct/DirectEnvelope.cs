@@ -87,6 +87,3 @@ internal static class DirectEnvelope
         _ => value.ToString(),
     };
 }
-
-/// <summary>An AMQP message, ready for <c>basic.publish</c>.</summary>
-internal sealed record DirectMessage(string Exchange, string RoutingKey, BasicProperties Properties, byte[] Body);
