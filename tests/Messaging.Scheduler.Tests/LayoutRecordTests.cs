@@ -26,7 +26,11 @@ public sealed class LayoutRecordTests
         Assert.Contains("partitions=6 layout=Spread", refused.Message, StringComparison.Ordinal);
         Assert.Contains("RedisScheduler:Partitions", refused.Message, StringComparison.Ordinal);
         Assert.Equal(1, await Pending(db, first.Store));
-        Assert.False(await db.KeyExistsAsync(second.Store.Keyspace.For(token).Due), "nothing was written by the refused process");
+        // Not "the key does not exist": partition 0 is tagged {0.1} with 4 partitions and with 6, so the first message may
+        // share the key.
+        var keys = second.Store.Keyspace.For(token);
+        Assert.Null(await db.SortedSetScoreAsync(keys.Due, SchedulerKeyspace.Format(token)));
+        Assert.False(await db.HashExistsAsync(keys.Entries, SchedulerKeyspace.Format(token)), "nothing was written by the refused process");
 
         await using var third = Store(prefix, 6);
         Assert.NotNull(await third.Store.Schedule(Guid.NewGuid(), DateTime.UtcNow.AddHours(1), "SELLER", StoreTestBase.Message()));
