@@ -15,8 +15,7 @@ namespace Messaging.Scheduler.Tests;
 [Collection(ActivityListenerCollection.Name)]
 public sealed partial class WarmUpTests : IDisposable
 {
-    readonly ConcurrentQueue<Activity> _stopped = new();
-    readonly ActivityListener _listener;
+    readonly ActivityRecorder _recorder = new();
     readonly ITestOutputHelper _output;
 
     /// <summary>Listens to the scheduler's spans and MassTransit's, to time where a delivery's time goes: the deliver span
@@ -25,17 +24,11 @@ public sealed partial class WarmUpTests : IDisposable
     public WarmUpTests(ITestOutputHelper output)
     {
         _output = output;
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is RedisSchedulerDiagnostics.ActivitySourceName or "MassTransit",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            SampleUsingParentId = (ref ActivityCreationOptions<string> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity => _stopped.Enqueue(activity),
-        };
-        ActivitySource.AddActivityListener(_listener);
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _recorder.Dispose();
+
+    ConcurrentQueue<Activity> Stopped => _recorder.Stopped;
 
     [Fact]
     public async Task The_first_delivery_after_a_bridge_start_is_as_punctual_as_the_second()
@@ -106,15 +99,15 @@ public sealed partial class WarmUpTests : IDisposable
         var token = scheduled.TokenId.ToString("D");
         bool IsDeliver(Activity a) => a.Source.Name == RedisSchedulerDiagnostics.ActivitySourceName && a.OperationName == SchedulerActivities.DeliverName
             && a.GetTagItem("scheduler.token") as string == token;
-        await Wait.Until(() => _stopped.Any(IsDeliver), TimeSpan.FromSeconds(10), $"the deliver span of {token} ended");
-        var deliver = _stopped.First(IsDeliver);
+        await Wait.Until(() => Stopped.Any(IsDeliver), TimeSpan.FromSeconds(10), $"the deliver span of {token} ended");
+        var deliver = Stopped.First(IsDeliver);
         bool IsConsumer(Activity a) => a.Source.Name == "MassTransit" && a.Kind == ActivityKind.Consumer && a.TraceId == deliver.TraceId;
-        await Wait.Until(() => _stopped.Any(IsConsumer), TimeSpan.FromSeconds(10), $"the consumer span of {token} ended");
-        var send = _stopped.FirstOrDefault(a => a.Source.Name == "MassTransit" && a.ParentSpanId == deliver.SpanId);
-        var consumer = _stopped.Where(IsConsumer).MinBy(a => a.StartTimeUtc)!;
+        await Wait.Until(() => Stopped.Any(IsConsumer), TimeSpan.FromSeconds(10), $"the consumer span of {token} ended");
+        var send = Stopped.FirstOrDefault(a => a.Source.Name == "MassTransit" && a.ParentSpanId == deliver.SpanId);
+        var consumer = Stopped.Where(IsConsumer).MinBy(a => a.StartTimeUtc)!;
         var due = scheduled.ScheduledTime;
         string At(DateTime at) => (at - due).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
-        var spans = string.Join(", ", _stopped.Where(a => a.TraceId == deliver.TraceId).OrderBy(a => a.StartTimeUtc)
+        var spans = string.Join(", ", Stopped.Where(a => a.TraceId == deliver.TraceId).OrderBy(a => a.StartTimeUtc)
             .Select(a => $"{a.OperationName} {a.GetTagItem("messaging.destination.name")} +{At(a.StartTimeUtc)}..+{At(a.StartTimeUtc + a.Duration)}"));
         _output.WriteLine($"spans of {token}: {spans}");
         return $"claimed +{At(deliver.StartTimeUtc)} ms (claim lateness {deliver.GetTagItem("scheduler.lateness_ms")} ms), " +

@@ -18,24 +18,17 @@ public sealed class ActivityTests : IDisposable
     /// <summary>What the scheduled SMS carries: a phone number that must not appear in any span.</summary>
     const string Phone = "+55 11 98765-4321";
 
-    readonly ConcurrentQueue<Activity> _stopped = new();
-    readonly ActivityListener _listener;
+    readonly ActivityRecorder _recorder = new();
     readonly ITestOutputHelper _output;
 
     public ActivityTests(ITestOutputHelper output)
     {
         _output = output;
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is RedisSchedulerDiagnostics.ActivitySourceName or "MassTransit",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            SampleUsingParentId = (ref ActivityCreationOptions<string> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity => _stopped.Enqueue(activity),
-        };
-        ActivitySource.AddActivityListener(_listener);
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _recorder.Dispose();
+
+    ConcurrentQueue<Activity> Stopped => _recorder.Stopped;
 
     [Fact]
     public async Task A_direct_schedule_and_its_delivery_are_linked_and_the_consumer_joins_the_delivery_trace()
@@ -115,7 +108,7 @@ public sealed class ActivityTests : IDisposable
         Assert.Equal("endpoint", Tag(schedule, "scheduler.path"));
         Assert.Equal("PROBE", Tag(schedule, "scheduler.channel"));
         Assert.Equal(worker.Log.Single(1).MessageId?.ToString("D"), Tag(schedule, "messaging.message.id"));
-        var consume = Assert.Single(_stopped, a => a.SpanId == schedule.ParentSpanId);
+        var consume = Assert.Single(Stopped, a => a.SpanId == schedule.ParentSpanId);
         Assert.Equal("MassTransit", consume.Source.Name);
         Assert.Equal(ActivityKind.Consumer, consume.Kind);
         Assert.EndsWith(".ScheduleMessageConsumer", Tag(consume, "messaging.masstransit.consumer_type"), StringComparison.Ordinal);
@@ -210,7 +203,7 @@ public sealed class ActivityTests : IDisposable
     }
 
     List<Activity> Spans(string name, string token) =>
-        _stopped.Where(a => a.Source.Name == RedisSchedulerDiagnostics.ActivitySourceName && a.OperationName == name && Tag(a, "scheduler.token") == token).ToList();
+        Stopped.Where(a => a.Source.Name == RedisSchedulerDiagnostics.ActivitySourceName && a.OperationName == name && Tag(a, "scheduler.token") == token).ToList();
 
     static void AssertDelivered(Activity deliver, Infrastructure.Delivery delivery)
     {
@@ -232,11 +225,11 @@ public sealed class ActivityTests : IDisposable
     /// deliver span's trace.</summary>
     async Task AssertConsumerJoins(Activity deliver)
     {
-        var send = Assert.Single(_stopped, a => a.Source.Name == "MassTransit" && a.ParentSpanId == deliver.SpanId);
+        var send = Assert.Single(Stopped, a => a.Source.Name == "MassTransit" && a.ParentSpanId == deliver.SpanId);
         Assert.Equal(ActivityKind.Producer, send.Kind);
 
-        await Wait.Until(() => _stopped.Any(ConsumedBy(deliver)), TimeSpan.FromSeconds(10), "the consumer's span ended");
-        var consumer = _stopped.First(ConsumedBy(deliver));
+        await Wait.Until(() => Stopped.Any(ConsumedBy(deliver)), TimeSpan.FromSeconds(10), "the consumer's span ended");
+        var consumer = Stopped.First(ConsumedBy(deliver));
         Assert.Equal(deliver.TraceId, consumer.TraceId);
     }
 
@@ -248,14 +241,14 @@ public sealed class ActivityTests : IDisposable
     async Task<Activity> Span(string name, string token)
     {
         bool Match(Activity a) => a.Source.Name == RedisSchedulerDiagnostics.ActivitySourceName && a.OperationName == name && Tag(a, "scheduler.token") == token;
-        await Wait.Until(() => _stopped.Any(Match), TimeSpan.FromSeconds(20), $"the {name} span of {token} ended");
-        return Assert.Single(_stopped, Match);
+        await Wait.Until(() => Stopped.Any(Match), TimeSpan.FromSeconds(20), $"the {name} span of {token} ended");
+        return Assert.Single(Stopped, Match);
     }
 
     /// <summary>One trace as text, a span a line, children indented: what the README shows.</summary>
     string Render(ActivityTraceId traceId)
     {
-        var spans = _stopped.Where(a => a.TraceId == traceId).OrderBy(a => a.StartTimeUtc).ToList();
+        var spans = Stopped.Where(a => a.TraceId == traceId).OrderBy(a => a.StartTimeUtc).ToList();
         var start = spans[0].StartTimeUtc;
         var text = new System.Text.StringBuilder($"trace {traceId}\n");
         void Write(Activity span, int depth)
@@ -277,8 +270,8 @@ public sealed class ActivityTests : IDisposable
     /// <summary>No tag or baggage of any span seen during the test holds the message's text.</summary>
     void AssertNoBodyInAnyTag()
     {
-        Assert.NotEmpty(_stopped);
-        foreach (var activity in _stopped)
+        Assert.NotEmpty(Stopped);
+        foreach (var activity in Stopped)
         {
             foreach (var tag in activity.TagObjects)
                 Assert.DoesNotContain("98765", tag.Value?.ToString() ?? string.Empty, StringComparison.Ordinal);
