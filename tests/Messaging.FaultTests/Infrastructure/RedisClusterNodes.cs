@@ -17,11 +17,18 @@ internal sealed class RedisClusterNodes : IAsyncDisposable
     public const int NodeTimeoutMs = 1500;
 
     readonly List<RedisNode> _nodes = [];
-    readonly SemaphoreSlim _adminGate = new(1, 1);
-    ConnectionMultiplexer? _admin;
+    readonly AdminConnection _admin;
 
     RedisClusterNodes()
     {
+        _admin = new AdminConnection(() =>
+        {
+            var options = ConfigurationOptions.Parse(string.Join(",", _nodes.Where(n => n.IsRunning).Select(n => n.Configuration)));
+            options.AbortOnConnectFail = false;
+            options.SyncTimeout = 10_000;
+            options.AsyncTimeout = 10_000;
+            return options;
+        });
     }
 
     public IReadOnlyList<RedisNode> Nodes => _nodes;
@@ -93,40 +100,10 @@ internal sealed class RedisClusterNodes : IAsyncDisposable
     public async Task<IServer> Server(RedisNode node) => (await Admin()).GetServer(new IPEndPoint(IPAddress.Loopback, node.Port));
 
     /// <summary>A cluster connection for this program's own commands; made again after a topology change.</summary>
-    public async Task<ConnectionMultiplexer> Admin()
-    {
-        var admin = _admin;
-        if (admin is { IsConnected: true })
-            return admin;
-        await _adminGate.WaitAsync();
-        try
-        {
-            if (_admin is { IsConnected: true })
-                return _admin;
-            DropAdmin();
-            var options = ConfigurationOptions.Parse(string.Join(",", _nodes.Where(n => n.IsRunning).Select(n => n.Configuration)));
-            options.AllowAdmin = true;
-            options.AbortOnConnectFail = false;
-            options.ConnectTimeout = 3000;
-            options.SyncTimeout = 10_000;
-            options.AsyncTimeout = 10_000;
-            options.ClientName = "fault-orchestrator";
-            _admin = await ConnectionMultiplexer.ConnectAsync(options);
-            return _admin;
-        }
-        finally
-        {
-            _adminGate.Release();
-        }
-    }
+    public Task<ConnectionMultiplexer> Admin() => _admin.Get();
 
     /// <summary>Forgets the admin connection (after a failover or a reshard), so that the next one reads the topology afresh.</summary>
-    public void DropAdmin()
-    {
-        var admin = _admin;
-        _admin = null;
-        admin?.Dispose();
-    }
+    public void DropAdmin() => _admin.Drop();
 
     /// <summary>The primaries that run now, as the running nodes' <c>CLUSTER NODES</c> says: node id and node.</summary>
     public async Task<List<(string Id, RedisNode Node)>> Primaries()

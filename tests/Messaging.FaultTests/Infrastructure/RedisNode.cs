@@ -16,8 +16,7 @@ internal sealed class RedisNode : IAsyncDisposable
     readonly string[] _settings;
     RedisServerProcess? _process;
     IDisposable? _cleanup;
-    readonly SemaphoreSlim _adminGate = new(1, 1);
-    ConnectionMultiplexer? _admin;
+    readonly AdminConnection _admin;
 
     public RedisNode(string name, string folder, params string[] settings)
         : this(name, folder, PortAllocator.One(), settings)
@@ -32,6 +31,15 @@ internal sealed class RedisNode : IAsyncDisposable
         _settings = settings;
         Port = port;
         Directory.CreateDirectory(folder);
+        _admin = new AdminConnection(() =>
+        {
+            var options = ConfigurationOptions.Parse(Configuration);
+            options.AbortOnConnectFail = true;
+            options.SyncTimeout = 30_000;
+            options.AsyncTimeout = 30_000;
+            options.ConfigurationChannel = string.Empty;
+            return options;
+        });
     }
 
     public string Name { get; }
@@ -80,35 +88,7 @@ internal sealed class RedisNode : IAsyncDisposable
     }
 
     /// <summary>A connection for this program's own commands (never the scheduler's); made again after a restart.</summary>
-    public async Task<ConnectionMultiplexer> Admin()
-    {
-        var admin = _admin;
-        if (admin is { IsConnected: true })
-            return admin;
-
-        await _adminGate.WaitAsync();
-        try
-        {
-            if (_admin is { IsConnected: true })
-                return _admin;
-
-            DropAdmin();
-            var options = ConfigurationOptions.Parse(Configuration);
-            options.AllowAdmin = true;
-            options.AbortOnConnectFail = true;
-            options.ConnectTimeout = 3000;
-            options.SyncTimeout = 30_000;
-            options.AsyncTimeout = 30_000;
-            options.ClientName = "fault-orchestrator";
-            options.ConfigurationChannel = string.Empty;
-            _admin = await ConnectionMultiplexer.ConnectAsync(options);
-            return _admin;
-        }
-        finally
-        {
-            _adminGate.Release();
-        }
-    }
+    public Task<ConnectionMultiplexer> Admin() => _admin.Get();
 
     public async Task<IDatabase> Database() => (await Admin()).GetDatabase();
 
@@ -159,12 +139,7 @@ internal sealed class RedisNode : IAsyncDisposable
         _cleanup = null;
     }
 
-    void DropAdmin()
-    {
-        var admin = _admin;
-        _admin = null;
-        admin?.Dispose();
-    }
+    void DropAdmin() => _admin.Drop();
 
     public async ValueTask DisposeAsync()
     {
