@@ -33,6 +33,9 @@ public static class WorkerRegistration
                 options.Configuration = configuration.GetConnectionString("Redis") ?? options.Configuration;
                 options.MapChannel<SellerNotification>(SellerNotificationConsumer.Channel);
                 options.MapChannel<OperatorNotification>(OperatorNotificationConsumer.Channel);
+                // This worker consumes what its bridge delivers: the first SMS after a start should not wait while
+                // MassTransit compiles the consume path.
+                options.WarmUpReceivePath = true;
                 if (configuration.GetValue<bool>(LegacyKeysSetting))
                     MapLegacyKeys(options);
                 configureScheduler?.Invoke(options);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using MassTransit;
+using Messaging.Scheduler.Delivery;
 using Messaging.Scheduler.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -90,6 +91,113 @@ public sealed partial class WarmUpTests : IDisposable
         // No type is mapped: the two destinations (the ProbeMessage exchange, the consumers' queue) come from the index.
         Assert.Equal((2, 2), WarmedUp(logs)!.Value);
         Assert.DoesNotContain(logs.Lines, line => line.Contains("was not warmed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_warm_up_declares_each_destination_exchange_and_publishes_nothing_there()
+    {
+        const string name = nameof(The_warm_up_declares_each_destination_exchange_and_publishes_nothing_there);
+        using var management = new RabbitMqManagement(TestServers.RabbitMqManagement, TestServers.RabbitMq);
+        var exchange = TestServers.UniqueName("warm-up-exchange");
+        await using var writer = await TestBus.Start(name, s => s.Bridge = false);
+        try
+        {
+            // The direct provider writes to Redis only: the exchange of this scheduled send does not exist yet.
+            await writer.Scheduler.ScheduleSend(new Uri($"exchange:{exchange}?durable=false&autodelete=true"), DateTime.UtcNow.AddHours(1), writer.Probe(1));
+            Assert.False(await ExchangeExists(management, exchange), "the exchange existed before any bridge started");
+
+            var logs = new ListLoggerProvider();
+            await using var bridge = await TestBus.Start(name, s =>
+            {
+                s.RunId = writer.RunId;
+                s.KeyPrefix = writer.KeyPrefix;
+                s.Consumers = false;
+                s.Logs = logs;
+                s.Scheduler = o => o.MapChannel<ProbeMessage>("PROBE");
+            });
+            await Wait.Until(() => WarmedUp(logs) != null, TimeSpan.FromSeconds(20), "the bridge warmed up");
+
+            // The mapped type's exchange and the one the waiting message goes to; each declared, as its first delivery would.
+            Assert.Equal((2, 2), WarmedUp(logs)!.Value);
+            Assert.DoesNotContain(logs.Lines, line => line.Contains("was not warmed", StringComparison.Ordinal));
+            Assert.True(await ExchangeExists(management, exchange), "the warm-up did not declare the exchange of the message waiting for it");
+
+            // The warm-up message went to an exchange bound to nothing. Had it gone to the mapped type's exchange, the writer's
+            // queue (bound to it) would have had it before the delivery below, and, with no consumer for its type there,
+            // moved it to <queue>_skipped.
+            var due = DateTime.UtcNow.AddMilliseconds(500);
+            await writer.Scheduler.SchedulePublish(due, writer.Probe(2));
+            await writer.Log.WaitFor(1, TimeSpan.FromSeconds(20));
+            Assert.Equal(2, Assert.Single(writer.Log.Deliveries).Message.Number);
+            Assert.DoesNotContain(await management.Queues(), queue => queue.GetProperty("name").GetString() == writer.QueueName + "_skipped");
+
+            // Off by default: no probe went through the receive path.
+            Assert.DoesNotContain(logs.Lines, line => line.Contains(ReceivePathLine, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await management.DeleteExchange(exchange);
+        }
+    }
+
+    [Fact]
+    public async Task With_WarmUpReceivePath_one_probe_is_consumed_on_the_bus_endpoint_and_nothing_is_left()
+    {
+        const string name = nameof(With_WarmUpReceivePath_one_probe_is_consumed_on_the_bus_endpoint_and_nothing_is_left);
+        var consumed = new ConsumedTypes();
+        var logs = new ListLoggerProvider();
+        await using var bus = await TestBus.Start(name, s =>
+        {
+            s.Logs = logs;
+            s.IdempotentConsumers = true;
+            s.ConsumeObserver = consumed;
+            s.Scheduler = o =>
+            {
+                o.WarmUpReceivePath = true;
+                o.MapChannel<ProbeMessage>("PROBE");
+            };
+        });
+        await Wait.Until(() => logs.Lines.Any(line => line.Contains(ReceivePathLine, StringComparison.Ordinal)), TimeSpan.FromSeconds(20),
+            "the probe went through the receive path");
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("was not warmed", StringComparison.Ordinal));
+
+        // One probe, consumed by the scheduler's own consumer: none of the host's consumers saw it.
+        Assert.Equal([typeof(ReceiveWarmUp.Probe)], consumed.Types);
+        Assert.Empty(bus.Log.Deliveries);
+
+        // It went through the idempotent consumer filter, whose mark for it was deleted afterwards.
+        using var redis = await TestServers.ConnectRedis();
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var marks = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: bus.KeyPrefix + "consumed:*"))
+            marks.Add(key.ToString());
+        Assert.Empty(marks);
+    }
+
+    const string ReceivePathLine = "a probe went through the bus endpoint's receive and consume path";
+
+    static async Task<bool> ExchangeExists(RabbitMqManagement management, string exchange) =>
+        (await management.Exchanges()).Any(e => e.GetProperty("name").GetString() == exchange);
+
+    /// <summary>The message type of everything any consumer of a bus consumed.</summary>
+    sealed class ConsumedTypes : IConsumeObserver
+    {
+        readonly ConcurrentQueue<Type> _types = new();
+
+        public IReadOnlyList<Type> Types => _types.ToArray();
+
+        public Task PreConsume<T>(ConsumeContext<T> context)
+            where T : class
+        {
+            _types.Enqueue(typeof(T));
+            return Task.CompletedTask;
+        }
+
+        public Task PostConsume<T>(ConsumeContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
     }
 
     /// <summary>Where one delivery's time went, in ms after its due time (this machine's clock): the claim (the deliver span's

@@ -66,6 +66,16 @@ public sealed class RedisSchedulerOptions
     /// </summary>
     public bool ShowMessageBodies { get; set; }
 
+    /// <summary>
+    /// For a host that also consumes what its bridge delivers: when the bridge starts, one probe message is sent to the
+    /// bus's own endpoint (its temporary queue) and consumed there by a consumer of the scheduler's, created in a scope of
+    /// the host's container and run through the idempotent consumer filter when the host uses one, so that the host's first
+    /// delivered message does not wait while MassTransit's receive and consume path is compiled (about 20-30 ms on a
+    /// 2-core machine). The probe reaches none of the host's consumers, but the host's bus-wide consume filters and
+    /// observers, and MassTransit's consume metrics and traces, see it: one probe per start. Off by default.
+    /// </summary>
+    public bool WarmUpReceivePath { get; set; }
+
     /// <summary>How long a bridge owns a claimed message before another bridge may take it over. Default: 30 s.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 

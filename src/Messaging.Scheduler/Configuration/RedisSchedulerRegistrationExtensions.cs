@@ -81,6 +81,7 @@ public static class RedisSchedulerRegistrationExtensions
         configurator.TryAddSingleton<ConnectionBlocking>();
         configurator.TryAddSingleton<DeliveryPolicy>();
         configurator.TryAddSingleton<ScheduledMessageDispatcher>();
+        configurator.TryAddTransient<ReceiveWarmUpConsumer>();
         configurator.TryAddSingleton<PartitionAcknowledgements>();
         configurator.TryAddSingleton<MessageDelivery>();
         configurator.AddHostedService<SchedulerBridge>();

@@ -24,6 +24,9 @@ internal sealed class ConsumedMarks
 
     public string Prefix { get; }
 
+    /// <summary>The connection the marks are written on.</summary>
+    public RedisConnection Connection => _connection;
+
     public RedisIdempotentConsumerOptions Options => _options;
 
     public RedisKey KeyFor(string consumer, Guid messageId) => $"{Prefix}{consumer}:{messageId:N}";

@@ -8,7 +8,9 @@ namespace Messaging.Scheduler.Delivery;
 
 /// <summary>
 /// Opens, when the bridge starts (in the background, alongside its first claims), what the first delivery to each
-/// destination would otherwise open while a message waits: the bus's send endpoint, its send transport and its RabbitMQ channel. The destinations are the publish exchanges
+/// destination would otherwise open while a message waits: the bus's send endpoint, its send transport, its RabbitMQ channel
+/// and the exchange it declares on that channel (a warm-up message goes through the endpoint and is redirected, at the last
+/// step, to an exchange bound to nothing: <see cref="SendNowhere" />). The destinations are the publish exchanges
 /// of the message types the host maps to a channel (<see cref="RedisSchedulerOptions.MapChannel{T}" />) and those of the
 /// first entries in each partition's due index. It also runs one whole republish (<see cref="ReplayWarmUp.Publish" />) to an
 /// exchange bound to nothing, so that the publish and confirm path is compiled too, and caches the names the first entries
@@ -67,9 +69,13 @@ internal static class EndpointWarmUp
             SchedulerLog.WarmUpFailed(logger, "the delivery scripts", ex.GetType().Name + ": " + ex.Message);
         }
 
+        // Also declares the exchange SendNowhere redirects to: publishing to an exchange that does not exist would close the
+        // channel the first deliveries are about to use.
+        var nowhere = false;
         try
         {
             await ReplayWarmUp.Publish(bus, budget.Token).ConfigureAwait(false);
+            nowhere = true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -83,7 +89,7 @@ internal static class EndpointWarmUp
                 break;
             try
             {
-                await Open(bus, destination, budget.Token).ConfigureAwait(false);
+                await Open(bus, destination, nowhere, budget.Token).ConfigureAwait(false);
                 opened++;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -175,13 +181,21 @@ internal static class EndpointWarmUp
         return found;
     }
 
-    /// <summary>Gets the send endpoint and lets it open its channel, then stops before anything is published.</summary>
-    static async Task Open(IBus bus, Uri destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// Gets the send endpoint and sends one warm-up message through it (<see cref="SendNowhere" />): the endpoint opens its
+    /// channel and declares its exchange on it, as its first delivery would, and the message goes to
+    /// <see cref="ReplayWarmUp.Exchange" />, which routes it nowhere. When that exchange may not exist
+    /// (<paramref name="nowhere" /> false), on another transport than RabbitMQ, or if the redirect does not take, the send
+    /// stops before anything is published: the endpoint is then open, its exchange declared by its first delivery.
+    /// </summary>
+    static async Task Open(IBus bus, Uri destination, bool nowhere, CancellationToken cancellationToken)
     {
         var endpoint = await bus.GetSendEndpoint(destination).ConfigureAwait(false);
+        var message = await ReplayWarmUp.Stored(destination, bus.Address, cancellationToken).ConfigureAwait(false);
         try
         {
-            await endpoint.Send(new SerializedMessageBody(), StopBeforePublish.Instance, cancellationToken).ConfigureAwait(false);
+            await endpoint.Send(new SerializedMessageBody(), new SendNowhere(new ReplayPipe(message, null), nowhere), cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStop(ex))
         {
@@ -200,12 +214,30 @@ internal static class EndpointWarmUp
         return false;
     }
 
-    /// <summary>Runs when the transport has a channel and builds the send context, and ends the send there.</summary>
-    sealed class StopBeforePublish : IPipe<SendContext<SerializedMessageBody>>
+    /// <summary>
+    /// Replays the warm-up message onto the send context, then points the RabbitMQ send at <see cref="ReplayWarmUp.Exchange" />
+    /// the way a stored message's transport properties are restored (<see cref="MassTransit.Context.TransportSendContext.ReadPropertiesFrom" />).
+    /// MassTransit then declares the endpoint's exchange on the channel and publishes to that exchange instead. Whatever is
+    /// not a RabbitMQ send that now goes to that exchange, with no routing key, is stopped before it is published.
+    /// </summary>
+    /// <param name="replay">The warm-up message, replayed as a delivery replays a stored one.</param>
+    /// <param name="redirect">False: stop every send before it is published.</param>
+    sealed class SendNowhere(ReplayPipe replay, bool redirect) : IPipe<SendContext<SerializedMessageBody>>
     {
-        public static readonly StopBeforePublish Instance = new();
+        /// <summary>MassTransit's name for a RabbitMQ send context's exchange among its transport properties.</summary>
+        const string ExchangeProperty = "RMQ-Exchange";
 
-        public Task Send(SendContext<SerializedMessageBody> context) => throw new WarmUpStopException();
+        public async Task Send(SendContext<SerializedMessageBody> context)
+        {
+            if (!redirect || context is not RabbitMqSendContext rabbit || context is not MassTransit.Context.TransportSendContext transport)
+                throw new WarmUpStopException();
+
+            await replay.Send(context).ConfigureAwait(false);
+            transport.ReadPropertiesFrom(new Dictionary<string, object> { [ExchangeProperty] = ReplayWarmUp.ExchangeName });
+            rabbit.Mandatory = false;
+            if (!string.Equals(rabbit.Exchange, ReplayWarmUp.ExchangeName, StringComparison.Ordinal) || !string.IsNullOrEmpty(rabbit.RoutingKey))
+                throw new WarmUpStopException();
+        }
 
         public void Probe(ProbeContext context) => context.CreateScope("redisSchedulerWarmUp");
     }

@@ -29,7 +29,10 @@ internal static class ReplayWarmUp
     }
 
     /// <summary>The exchange <see cref="Publish" /> sends to: bound to nothing, so RabbitMQ drops what it receives.</summary>
-    public static readonly Uri Exchange = new("exchange:redis-scheduler-warm-up?durable=false&autodelete=true");
+    public static readonly Uri Exchange = new($"exchange:{ExchangeName}?durable=false&autodelete=true");
+
+    /// <summary>The name of <see cref="Exchange" /> in RabbitMQ.</summary>
+    public const string ExchangeName = "redis-scheduler-warm-up";
 
     /// <summary>
     /// Republishes one warm-up message exactly as a delivery does (<see cref="ScheduledMessageDispatcher" />: the stored
@@ -38,12 +41,18 @@ internal static class ReplayWarmUp
     /// </summary>
     public static async Task Publish(IBus bus, CancellationToken cancellationToken)
     {
-        var serializer = new ScheduledMessageSerializer(int.MaxValue);
-        var (encoded, token) = await serializer.Encode(Exchange, new WarmUpMessage("warm-up"), Pipe.Empty<SendContext<WarmUpMessage>>(),
-            Guid.NewGuid(), bus.Address, null, cancellationToken).ConfigureAwait(false);
-        var decoded = StoredMessageCodec.Decode(encoded.Payload).Expand(encoded.Names, SchedulerKeyspace.Format(token));
+        var message = await Stored(Exchange, bus.Address, cancellationToken).ConfigureAwait(false);
         var endpoint = await bus.GetSendEndpoint(Exchange).ConfigureAwait(false);
-        await endpoint.Send(new SerializedMessageBody(), new ReplayPipe(decoded, null), cancellationToken).ConfigureAwait(false);
+        await endpoint.Send(new SerializedMessageBody(), new ReplayPipe(message, null), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A warm-up message to <paramref name="destination" /> as the store would hand it to a delivery.</summary>
+    public static async Task<StoredMessage> Stored(Uri destination, Uri sourceAddress, CancellationToken cancellationToken)
+    {
+        var serializer = new ScheduledMessageSerializer(int.MaxValue);
+        var (encoded, token) = await serializer.Encode(destination, new WarmUpMessage("warm-up"), Pipe.Empty<SendContext<WarmUpMessage>>(),
+            Guid.NewGuid(), sourceAddress, null, cancellationToken).ConfigureAwait(false);
+        return StoredMessageCodec.Decode(encoded.Payload).Expand(encoded.Names, SchedulerKeyspace.Format(token));
     }
 
     sealed class WarmUpSerialization : ISerialization

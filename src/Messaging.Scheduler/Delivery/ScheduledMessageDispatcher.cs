@@ -16,18 +16,31 @@ internal sealed class ScheduledMessageDispatcher
     readonly RedisConnection _connection;
     readonly IReadOnlyDictionary<Type, string> _channels;
     readonly ILogger _logger;
+    readonly IBusRegistrationContext? _registration;
+    readonly bool _warmUpReceivePath;
 
-    public ScheduledMessageDispatcher(IBus bus, RedisConnection connection, IOptions<RedisSchedulerOptions> options, ILogger<ScheduledMessageDispatcher> logger)
+    public ScheduledMessageDispatcher(IBus bus, RedisConnection connection, IOptions<RedisSchedulerOptions> options, ILogger<ScheduledMessageDispatcher> logger,
+        IBusRegistrationContext? registration = null)
     {
         _bus = bus;
+        _registration = registration;
         _connection = connection;
         _channels = options.Value.Channels;
+        _warmUpReceivePath = options.Value.WarmUpReceivePath;
         _logger = logger;
     }
 
-    /// <summary>Opens the send endpoints the first deliveries will use (<see cref="EndpointWarmUp" />) when the bridge starts.</summary>
-    public Task WarmUp(RedisScheduleStore store, CancellationToken cancellationToken) =>
-        EndpointWarmUp.Run(_bus, store, _connection, _channels, _logger, cancellationToken);
+    /// <summary>
+    /// Opens the send endpoints the first deliveries will use (<see cref="EndpointWarmUp" />) when the bridge starts; then,
+    /// with <see cref="RedisSchedulerOptions.WarmUpReceivePath" />, runs a probe through this host's receive and consume path
+    /// (<see cref="ReceiveWarmUp" />), which a delivered message takes next in a host that consumes it.
+    /// </summary>
+    public async Task WarmUp(RedisScheduleStore store, CancellationToken cancellationToken)
+    {
+        await EndpointWarmUp.Run(_bus, store, _connection, _channels, _logger, cancellationToken).ConfigureAwait(false);
+        if (_warmUpReceivePath)
+            await ReceiveWarmUp.Run(_bus, _registration, _channels.Keys, _logger, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <param name="message">The stored message.</param>
     /// <param name="messageId">A MessageId for this delivery, or null to keep the stored one.</param>

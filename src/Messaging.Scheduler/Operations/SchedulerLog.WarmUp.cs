@@ -10,4 +10,7 @@ internal static partial class SchedulerLog
 
     [LoggerMessage(101, LogLevel.Debug, "Warm-up: {What} was not warmed (its first delivery opens it): {Error}")]
     public static partial void WarmUpFailed(ILogger logger, string what, string error);
+
+    [LoggerMessage(102, LogLevel.Debug, "Warm-up: a probe went through the bus endpoint's receive and consume path in {ElapsedMs} ms")]
+    public static partial void ReceivePathWarmedUp(ILogger logger, long elapsedMs);
 }

@@ -89,6 +89,9 @@ public sealed class TestBus : IAsyncDisposable
             if (settings.SchedulerEndpoint is { } endpoint)
                 x.AddRedisSchedulerConsumers(o => o.QueueName = endpoint);
 
+            if (settings.IdempotentConsumers)
+                x.AddRedisIdempotentConsumers();
+
             x.AddConfigureEndpointsCallback((_, cfg) =>
             {
                 if (cfg is IRabbitMqReceiveEndpointConfigurator rabbit)
@@ -127,6 +130,8 @@ public sealed class TestBus : IAsyncDisposable
         });
 
         var host = builder.Build();
+        if (settings.ConsumeObserver is { } observer)
+            host.Services.GetRequiredService<IBus>().ConnectConsumeObserver(observer);
         await host.StartAsync();
         return new TestBus(host, runId, keyPrefix, queueName, queueAddress, log);
     }

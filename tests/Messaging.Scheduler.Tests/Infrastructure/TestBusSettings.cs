@@ -1,3 +1,5 @@
+using MassTransit;
+
 namespace Messaging.Scheduler.Tests.Infrastructure;
 
 /// <summary>How a <see cref="TestBus" /> is set up.</summary>
@@ -33,4 +35,10 @@ public sealed class TestBusSettings
 
     /// <summary>When set, every log line of the host at every level goes here too.</summary>
     public ListLoggerProvider? Logs { get; set; }
+
+    /// <summary>Use the idempotent consumer's marks (<c>AddRedisIdempotentConsumers</c>) in this host.</summary>
+    public bool IdempotentConsumers { get; set; }
+
+    /// <summary>When set, sees every message any consumer of this host's bus consumes.</summary>
+    public IConsumeObserver? ConsumeObserver { get; set; }
 }
