@@ -107,6 +107,59 @@ public sealed class WaitForReplicasTests
         Assert.Equal(0, fixture.Store.ReplicaWaitsSent);
     }
 
+    [Fact]
+    public async Task A_connection_made_again_between_the_write_and_its_WAIT_does_not_count_as_a_confirmation()
+    {
+        await using var pair = await Pair.Start();
+        await using var fixture = await pair.Store(waitForReplicas: 1, TimeSpan.FromMilliseconds(500));
+        await fixture.Store.Schedule(Guid.NewGuid(), DateTime.UtcNow.AddMinutes(10), "A", StoreTestBase.Message());
+        var writes = await fixture.Connection.GetForWrites();
+
+        // The replica is stopped: no write made from now on can be on it. Its link stays up. Between the write and its WAIT
+        // every client connection to the primary is closed, and the WAIT goes over the connection made again. Redis counts
+        // a replica for WAIT once it has the client's last write offset, and a connection's first commands (the client's
+        // handshake) set that offset to the primary's at that moment, past the write: the stopped replica is not counted.
+        // (A connection whose very first command is WAIT would count it at once: redis-cli shows that on Redis 7.0.)
+        Assert.True(Posix.Kill(pair.Replica.Pid, SigStop), "the replica is stopped");
+        var token = Guid.NewGuid();
+        try
+        {
+            fixture.Store.AfterWriteForTests = async () =>
+            {
+                var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                void OnRestored(object? sender, ConnectionFailedEventArgs e)
+                {
+                    if (e.ConnectionType == ConnectionType.Interactive)
+                        restored.TrySetResult();
+                }
+
+                writes.ConnectionRestored += OnRestored;
+                try
+                {
+                    await pair.KillClients();
+                    await restored.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                }
+                finally
+                {
+                    writes.ConnectionRestored -= OnRestored;
+                }
+            };
+
+            var ex = await Assert.ThrowsAsync<RedisSchedulerUnavailableException>(() =>
+                fixture.Store.Schedule(token, DateTime.UtcNow.AddMinutes(10), "A", StoreTestBase.Message()));
+            Assert.Equal(RedisSchedulerCallOutcome.NotReplicated, ex.Outcome);
+            Assert.Contains("same token is safe", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            fixture.Store.AfterWriteForTests = null;
+            Posix.Kill(pair.Replica.Pid, SigCont);
+        }
+
+        var partition = fixture.Store.Keyspace.For(token);
+        Assert.True(await pair.PrimaryDb.HashExistsAsync(partition.Entries, SchedulerKeyspace.Format(token)), "the message is on the primary");
+    }
+
     /// <summary>A primary and its replica, on free ports, linked.</summary>
     sealed class Pair : IAsyncDisposable
     {
@@ -148,6 +201,9 @@ public sealed class WaitForReplicasTests
             Assert.True(new RedisSchedulerOptionsValidator().Validate(null, options).Succeeded);
             return await RedisFaultTests.Fixture.Create(options);
         }
+
+        /// <summary>Closes every client connection to the primary but the admin's own (not the replica's link).</summary>
+        public Task KillClients() => PrimaryDb.ExecuteAsync("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
 
         /// <summary>How many WAIT commands the primary has run (INFO commandstats).</summary>
         public async Task<long> WaitCalls()

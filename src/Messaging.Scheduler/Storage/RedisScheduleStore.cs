@@ -45,6 +45,10 @@ internal sealed class RedisScheduleStore
 
     public SchedulerKeyspace Keyspace { get; }
 
+    /// <summary>Tests only: runs after a caller's script was answered and before its <c>WAIT</c>
+    /// (<see cref="RedisSchedulerOptions.WaitForReplicas" />), to put a fault between the two.</summary>
+    internal Func<Task>? AfterWriteForTests { get; set; }
+
     /// <summary>How many <c>WAIT</c> commands this store sent (<see cref="RedisSchedulerOptions.WaitForReplicas" />).</summary>
     internal long ReplicaWaitsSent => _replicaAcknowledgements?.Sent ?? 0;
 
@@ -481,7 +485,12 @@ internal sealed class RedisScheduleStore
         }
 
         if (_replicaAcknowledgements != null)
+        {
+            if (AfterWriteForTests is { } afterWrite)
+                await afterWrite().ConfigureAwait(false);
             await ConfirmOnReplicas(multiplexer, keys[0], what, retryAdvice).ConfigureAwait(false);
+        }
+
         return result;
     }
 
