@@ -65,9 +65,10 @@ internal sealed class MessageDelivery
     /// <summary>
     /// Before the first claim: compiles the replay path (<see cref="ReplayWarmUp" />); then, once per process and in the
     /// background, so that a message already due at start is not held up by it, opens the send endpoints the first
-    /// deliveries will use (<see cref="EndpointWarmUp" />) and acknowledges a token no entry has in every partition
-    /// (<see cref="PartitionAcknowledgements.WarmUp" />), so that the first message due after a start is as punctual as
-    /// the next. Bounded in time; never throws for a destination that cannot be opened.
+    /// deliveries will use (<see cref="EndpointWarmUp" />), acknowledges a token no entry has in every partition
+    /// (<see cref="PartitionAcknowledgements.WarmUp" />) and, with <see cref="RedisSchedulerOptions.WarmUpReceivePath" />,
+    /// runs a probe through this host's consume path (<see cref="ReceiveWarmUp" />), so that the first message due after a
+    /// start is as punctual as the next. Bounded in time; never throws for a destination that cannot be opened.
     /// </summary>
     public async Task WarmUp(CancellationToken cancellationToken)
     {
@@ -78,6 +79,7 @@ internal sealed class MessageDelivery
             {
                 await _dispatcher.WarmUp(_store, cancellationToken).ConfigureAwait(false);
                 await _acknowledgements.WarmUp().ConfigureAwait(false);
+                await _dispatcher.WarmUpReceivePath(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

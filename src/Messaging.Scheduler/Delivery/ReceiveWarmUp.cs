@@ -16,7 +16,8 @@ namespace Messaging.Scheduler.Delivery;
 /// when the host uses idempotent consumers (<see cref="RedisIdempotentConsumerExtensions.AddRedisIdempotentConsumers" />),
 /// through that filter too; the probe's mark is deleted afterwards. The consumer is connected to the bus endpoint only for
 /// the probe: nothing is published to an exchange, and no consumer of the host sees it. Only on RabbitMQ; the whole
-/// warm-up stops after <see cref="Budget" />, and a failure is logged, never thrown.
+/// warm-up stops after <see cref="Budget" />, and a failure is logged, never thrown (a probe not consumed within the budget
+/// may then leave its mark, which runs out with the idempotent consumer's retention).
 /// </summary>
 internal static class ReceiveWarmUp
 {

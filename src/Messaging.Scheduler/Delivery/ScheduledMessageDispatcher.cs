@@ -30,17 +30,16 @@ internal sealed class ScheduledMessageDispatcher
         _logger = logger;
     }
 
+    /// <summary>Opens the send endpoints the first deliveries will use (<see cref="EndpointWarmUp" />) when the bridge starts.</summary>
+    public Task WarmUp(RedisScheduleStore store, CancellationToken cancellationToken) =>
+        EndpointWarmUp.Run(_bus, store, _connection, _channels, _logger, cancellationToken);
+
     /// <summary>
-    /// Opens the send endpoints the first deliveries will use (<see cref="EndpointWarmUp" />) when the bridge starts; then,
-    /// with <see cref="RedisSchedulerOptions.WarmUpReceivePath" />, runs a probe through this host's receive and consume path
-    /// (<see cref="ReceiveWarmUp" />), which a delivered message takes next in a host that consumes it.
+    /// With <see cref="RedisSchedulerOptions.WarmUpReceivePath" />, runs a probe through this host's receive and consume path
+    /// (<see cref="ReceiveWarmUp" />), which a delivered message takes next in a host that consumes it; otherwise nothing.
     /// </summary>
-    public async Task WarmUp(RedisScheduleStore store, CancellationToken cancellationToken)
-    {
-        await EndpointWarmUp.Run(_bus, store, _connection, _channels, _logger, cancellationToken).ConfigureAwait(false);
-        if (_warmUpReceivePath)
-            await ReceiveWarmUp.Run(_bus, _registration, _channels.Keys, _logger, cancellationToken).ConfigureAwait(false);
-    }
+    public Task WarmUpReceivePath(CancellationToken cancellationToken) =>
+        _warmUpReceivePath ? ReceiveWarmUp.Run(_bus, _registration, _channels.Keys, _logger, cancellationToken) : Task.CompletedTask;
 
     /// <param name="message">The stored message.</param>
     /// <param name="messageId">A MessageId for this delivery, or null to keep the stored one.</param>
