@@ -6,6 +6,31 @@ namespace Messaging.Scheduler.Tests;
 public sealed class UnitTests
 {
     [Theory]
+    [InlineData("TRYAGAIN Multiple keys request during rehashing of slot", true)]
+    [InlineData("CLUSTERDOWN The cluster is down", true)]
+    [InlineData("READONLY You can't write against a read only replica.", true)]
+    [InlineData("LOADING Redis is loading the dataset in memory", true)]
+    [InlineData("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", true)]
+    [InlineData("MOVED 1598 127.0.0.1:7001", true)]
+    [InlineData("ASK 1598 127.0.0.1:7001", true)]
+    [InlineData("ERR Error running script (call to f_1234): @user_script:12: bad argument", false)]
+    [InlineData("OOM command not allowed when used memory > 'maxmemory'.", false)]
+    [InlineData("NOSCRIPT No matching script. Please use EVAL.", false)]
+    [InlineData("WRONGTYPE Operation against a key holding the wrong kind of value", false)]
+    public void A_redis_server_error_passes_only_when_the_cluster_or_server_is_changing_state(string message, bool passes) =>
+        Assert.Equal(passes, Messaging.Scheduler.Storage.PassingRedisFailure.Is(new StackExchange.Redis.RedisServerException(StackExchange.Redis.RedisErrorKind.Unknown, StackExchange.Redis.CommandFlags.None, message)));
+
+    [Fact]
+    public void Timeouts_and_dropped_connections_pass_and_other_exceptions_do_not()
+    {
+        Assert.True(Messaging.Scheduler.Storage.PassingRedisFailure.Is(new StackExchange.Redis.RedisTimeoutException(StackExchange.Redis.CommandFlags.None, "Timeout awaiting response", StackExchange.Redis.CommandStatus.Sent)));
+        Assert.True(Messaging.Scheduler.Storage.PassingRedisFailure.Is(new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketClosed, StackExchange.Redis.CommandFlags.None, "closed", null, StackExchange.Redis.CommandStatus.Sent)));
+        Assert.True(Messaging.Scheduler.Storage.PassingRedisFailure.Is(new TimeoutException()));
+        Assert.False(Messaging.Scheduler.Storage.PassingRedisFailure.Is(new InvalidOperationException("layout mismatch")));
+        Assert.False(Messaging.Scheduler.Storage.PassingRedisFailure.Is(new RedisSchedulerOutOfMemoryException("full")));
+    }
+
+    [Theory]
     [InlineData("3|SELLER|\0|x", 3, "SELLER", "\0|x")]
     [InlineData("0||", 0, "", "")]
     public void The_entry_header_gives_attempts_channel_and_the_payload_after_it(string entry, int attempts, string channel, string payload)

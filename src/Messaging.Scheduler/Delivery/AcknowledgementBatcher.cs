@@ -123,7 +123,7 @@ internal sealed class AcknowledgementBatcher
             {
                 return await _store.AcknowledgeMany(_partition, acknowledgements).ConfigureAwait(false);
             }
-            catch (Exception ex) when (Passes(ex) && DateTime.UtcNow + pause < deadline)
+            catch (Exception ex) when (PassingRedisFailure.Is(ex) && DateTime.UtcNow + pause < deadline)
             {
                 SchedulerLog.AcknowledgeRetried(_logger, acknowledgements.Length, _partition.Partition, (long)pause.TotalMilliseconds, ex.Message);
                 await Task.Delay(pause).ConfigureAwait(false);
@@ -131,19 +131,4 @@ internal sealed class AcknowledgementBatcher
             }
         }
     }
-
-    /// <summary>Whether a failed call may succeed when made again: a timeout, a dropped connection, or a cluster that is
-    /// moving a slot or failing over. Not a script error, an out-of-memory refusal or a layout mismatch.</summary>
-    internal static bool Passes(Exception exception) => exception switch
-    {
-        RedisTimeoutException or RedisConnectionException or TimeoutException => true,
-        RedisServerException server => server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
-            || server.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
-            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
-            || server.Message.StartsWith("LOADING", StringComparison.Ordinal)
-            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-            || server.Message.StartsWith("MOVED", StringComparison.Ordinal)
-            || server.Message.StartsWith("ASK", StringComparison.Ordinal),
-        _ => false,
-    };
 }

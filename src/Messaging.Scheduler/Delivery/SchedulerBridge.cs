@@ -277,9 +277,10 @@ internal sealed class SchedulerBridge : BackgroundService
     }
 
     /// <summary>
-    /// Claims from one partition. With several partitions, a claim that fails for want of an answer (its node is down: a
-    /// cluster primary killed before its replica was promoted, or before the client learned of it) is logged and answered
-    /// with no batch and the failure, so that the other partitions go on being claimed.
+    /// Claims from one partition. With several partitions, a claim that fails for a reason that passes
+    /// (<see cref="PassingRedisFailure" />: its node is down, a cluster primary killed before its replica was promoted or
+    /// before the client learned of it, or the partition's slot is moving to another primary, <c>TRYAGAIN</c>) is logged and
+    /// answered with no batch and the failure, so that the other partitions go on being claimed.
     /// With one partition the failure ends the claim loop as before (the bridge logs it and starts again).
     /// </summary>
     async Task<(ClaimBatch? Batch, Exception? Failure)> Claim(PartitionKeys partition, int max, int partitions, TimeSpan retryDelay,
@@ -289,7 +290,7 @@ internal sealed class SchedulerBridge : BackgroundService
         {
             return (await _store.Claim(partition, max, stoppingToken).ConfigureAwait(false), null);
         }
-        catch (Exception ex) when (partitions > 1 && ex is RedisConnectionException or RedisTimeoutException && !stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (partitions > 1 && PassingRedisFailure.Is(ex) && !stoppingToken.IsCancellationRequested)
         {
             SchedulerLog.PartitionClaimFailed(_logger, partition.Partition, ex.Message, (long)retryDelay.TotalMilliseconds);
             return (null, ex);

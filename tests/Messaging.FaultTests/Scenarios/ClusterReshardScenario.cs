@@ -47,7 +47,10 @@ internal sealed class ClusterReshardScenario : Scenario
         await run.WaitForExpected(TimeSpan.FromSeconds(run.Quick ? 90 : 600));
         run.CatchUp(Clock.ToUs(first), run.LastFirstDelivery(run.Expected()), "drain: from the first due time to the last message's first delivery");
         await run.Settle(TimeSpan.FromSeconds(60));
-        run.Result.Note($"worker log: {run.CountInWorkerLogs("Claims in partition")} claim(s) set aside, {run.CountInWorkerLogs("; asked again in ")} acknowledgement call(s) asked again, {run.CountInWorkerLogs("Could not acknowledge")} given up on (TRYAGAIN while the slot's keys were split between the primaries)");
+        var restarts = run.CountInWorkerLogs("cannot reach Redis to claim");
+        if (restarts > 0)
+            run.Result.Fail($"the bridge's claim loop started over {restarts} time(s) while the slot moved: a claim refused while a slot moves should set only its partition aside");
+        run.Result.Note($"worker log: {run.CountInWorkerLogs("Claims in partition")} claim(s) set aside, {restarts} claim loop restart(s), {run.CountInWorkerLogs("; asked again in ")} acknowledgement call(s) asked again, {run.CountInWorkerLogs("Could not acknowledge")} given up on (TRYAGAIN while the slot's keys were split between the primaries)");
         run.Evaluate();
     }
 }
