@@ -194,7 +194,9 @@ internal static class EndpointWarmUp
         var message = await ReplayWarmUp.Stored(destination, bus.Address, cancellationToken).ConfigureAwait(false);
         try
         {
-            await endpoint.Send(new SerializedMessageBody(), new SendNowhere(new ReplayPipe(message, null), nowhere), cancellationToken)
+            // Send observers see where it really goes: the warm-up exchange, on the bus's host and virtual host.
+            var sentTo = new Uri(bus.Address, ReplayWarmUp.ExchangeName);
+            await endpoint.Send(new SerializedMessageBody(), new SendNowhere(new ReplayPipe(message, null), nowhere, sentTo), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStop(ex))
@@ -222,7 +224,8 @@ internal static class EndpointWarmUp
     /// </summary>
     /// <param name="replay">The warm-up message, replayed as a delivery replays a stored one.</param>
     /// <param name="redirect">False: stop every send before it is published.</param>
-    sealed class SendNowhere(ReplayPipe replay, bool redirect) : IPipe<SendContext<SerializedMessageBody>>
+    /// <param name="sentTo">The send's destination address as send observers see it: the warm-up exchange's.</param>
+    sealed class SendNowhere(ReplayPipe replay, bool redirect, Uri sentTo) : IPipe<SendContext<SerializedMessageBody>>
     {
         /// <summary>MassTransit's name for a RabbitMQ send context's exchange among its transport properties.</summary>
         const string ExchangeProperty = "RMQ-Exchange";
@@ -235,6 +238,7 @@ internal static class EndpointWarmUp
             await replay.Send(context).ConfigureAwait(false);
             transport.ReadPropertiesFrom(new Dictionary<string, object> { [ExchangeProperty] = ReplayWarmUp.ExchangeName });
             rabbit.Mandatory = false;
+            context.DestinationAddress = sentTo;
             if (!string.Equals(rabbit.Exchange, ReplayWarmUp.ExchangeName, StringComparison.Ordinal) || !string.IsNullOrEmpty(rabbit.RoutingKey))
                 throw new WarmUpStopException();
         }
