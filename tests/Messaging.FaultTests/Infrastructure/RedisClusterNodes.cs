@@ -52,6 +52,7 @@ internal sealed class RedisClusterNodes : IAsyncDisposable
             await Task.WhenAll(cluster._nodes.Select(n => n.Start(cancellationToken)));
             await RedisCli(["--cluster", "create", .. cluster._nodes.Select(n => n.Configuration), "--cluster-replicas", "1", "--cluster-yes"], cancellationToken);
             await cluster.WaitHealthy(TimeSpan.FromSeconds(60), cancellationToken);
+            await cluster.WaitReplicasInSync(TimeSpan.FromSeconds(60), cancellationToken);
             return cluster;
         }
         catch
@@ -80,6 +81,48 @@ internal sealed class RedisClusterNodes : IAsyncDisposable
         if (!ok)
             throw new TimeoutException($"the cluster did not become healthy within {timeout.TotalSeconds:0} s ({last})");
         DropAdmin();
+    }
+
+    /// <summary>
+    /// Waits until every primary has its replica in sync (<c>INFO replication</c>: one replica, <c>state=online</c>). A new
+    /// replica's first, full sync waits for <c>repl-diskless-sync-delay</c> (5 s): a scenario with <c>WaitForReplicas = 1</c>
+    /// that starts its load before then has every call refused with <c>NotReplicated</c> until it ends.
+    /// </summary>
+    async Task WaitReplicasInSync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var last = "";
+        var ok = await Wait.TryUntil(async () =>
+        {
+            var primaries = 0;
+            foreach (var node in _nodes.Where(n => n.IsRunning))
+            {
+                var info = await Info(node, "replication");
+                if (info.GetValueOrDefault("role") != "master")
+                    continue;
+                primaries++;
+                last = $"{node.Configuration}: connected_slaves {info.GetValueOrDefault("connected_slaves")}, {info.GetValueOrDefault("slave0")}";
+                if (info.GetValueOrDefault("connected_slaves") != "1" || info.GetValueOrDefault("slave0")?.Contains("state=online", StringComparison.Ordinal) != true)
+                    return false;
+            }
+
+            return primaries == 3;
+        }, timeout, cancellationToken, TimeSpan.FromMilliseconds(250));
+        if (!ok)
+            throw new TimeoutException($"the cluster's replicas were not in sync within {timeout.TotalSeconds:0} s ({last})");
+    }
+
+    static async Task<Dictionary<string, string>> Info(RedisNode node, string section)
+    {
+        try
+        {
+            var text = await RedisCli(["-p", node.Port.ToString(CultureInfo.InvariantCulture), "info", section], CancellationToken.None);
+            return text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Where(l => l.Contains(':', StringComparison.Ordinal) && !l.StartsWith('#')).Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => p[1]);
+        }
+        catch (InvalidOperationException)
+        {
+            return [];
+        }
     }
 
     static async Task<Dictionary<string, string>> ClusterInfo(RedisNode node)
