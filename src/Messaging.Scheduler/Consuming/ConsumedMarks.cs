@@ -24,9 +24,6 @@ internal sealed class ConsumedMarks
 
     public string Prefix { get; }
 
-    /// <summary>The connection the marks are written on.</summary>
-    public RedisConnection Connection => _connection;
-
     public RedisIdempotentConsumerOptions Options => _options;
 
     public RedisKey KeyFor(string consumer, Guid messageId) => $"{Prefix}{consumer}:{messageId:N}";
@@ -41,6 +38,13 @@ internal sealed class ConsumedMarks
 
         var current = await db.StringGetAsync(key).ConfigureAwait(false);
         return current.IsNull ? string.Empty : (string)current!;
+    }
+
+    /// <summary>Deletes a mark, whatever holds it (for the bridge's warm-up probe, whose mark is of no use once written).</summary>
+    public async Task Delete(RedisKey key)
+    {
+        var db = await _connection.Database().ConfigureAwait(false);
+        await db.KeyDeleteAsync(key).ConfigureAwait(false);
     }
 
     public Task MarkDone(RedisKey key, string lease) => Run(key, "done", lease, _options.Retention);

@@ -80,10 +80,7 @@ internal static class ReceiveWarmUp
                 budget.Token).ConfigureAwait(false);
             await consumed.Task.WaitAsync(budget.Token).ConfigureAwait(false);
             if (marks != null)
-            {
-                var db = await marks.Connection.Database().ConfigureAwait(false);
-                await db.KeyDeleteAsync(marks.KeyFor(nameof(ReceiveWarmUpConsumer), messageId)).WaitAsync(budget.Token).ConfigureAwait(false);
-            }
+                await marks.Delete(marks.KeyFor(nameof(ReceiveWarmUpConsumer), messageId)).WaitAsync(budget.Token).ConfigureAwait(false);
 
             SchedulerLog.ReceivePathWarmedUp(logger, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }

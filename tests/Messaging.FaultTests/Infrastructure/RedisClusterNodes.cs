@@ -111,27 +111,19 @@ internal sealed class RedisClusterNodes : IAsyncDisposable
             throw new TimeoutException($"the cluster's replicas were not in sync within {timeout.TotalSeconds:0} s ({last})");
     }
 
-    static async Task<Dictionary<string, string>> Info(RedisNode node, string section)
+    static Task<Dictionary<string, string>> ClusterInfo(RedisNode node) => Fields(node, "cluster", "info");
+
+    static Task<Dictionary<string, string>> Info(RedisNode node, string section) => Fields(node, "info", section);
+
+    /// <summary>The <c>field:value</c> lines a node answers to <paramref name="command" /> (<c>INFO</c>, <c>CLUSTER INFO</c>);
+    /// empty when it does not answer.</summary>
+    static async Task<Dictionary<string, string>> Fields(RedisNode node, params string[] command)
     {
         try
         {
-            var text = await RedisCli(["-p", node.Port.ToString(CultureInfo.InvariantCulture), "info", section], CancellationToken.None);
+            var text = await RedisCli(["-p", node.Port.ToString(CultureInfo.InvariantCulture), .. command], CancellationToken.None);
             return text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Where(l => l.Contains(':', StringComparison.Ordinal) && !l.StartsWith('#')).Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => p[1]);
-        }
-        catch (InvalidOperationException)
-        {
-            return [];
-        }
-    }
-
-    static async Task<Dictionary<string, string>> ClusterInfo(RedisNode node)
-    {
-        try
-        {
-            var text = await RedisCli(["-p", node.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], CancellationToken.None);
-            return text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Where(l => l.Contains(':', StringComparison.Ordinal)).Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => p[1]);
         }
         catch (InvalidOperationException)
         {
